@@ -1,0 +1,73 @@
+"""The library entry points: normalize inputs, and evaluate a batch of files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+
+from .discovery import discover
+from .document import Document
+from .errors import InputError, InvalidInput
+from .evaluate import iter_findings
+from .findings import Report, sort_key
+from .kinds import KINDS, NormalizeOptions, detect_kind, normalize_with
+from .policy.load import Policy
+from .source import DEFAULT_MAX_FILE_BYTES, Source, read_source
+
+
+def normalize(
+    path: str | os.PathLike[str],
+    *,
+    kind: str | None = None,
+    text: str | bytes | None = None,
+    options: NormalizeOptions | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> list[Document]:
+    """Normalize one input into documents (an image archive can hold several).
+
+    ``path`` names the input; pass ``text`` to normalize content that is not on
+    disk. ``kind`` (``dockerfile``, ``compose`` or ``image``) overrides detection
+    by name and content. Raises :class:`~prodpolicy.errors.InvalidInput` when the
+    input cannot be read.
+    """
+    file = os.fspath(path)
+    if text is None:
+        source = read_source(file, max_file_bytes)
+    else:
+        source = Source(file, text.encode("utf-8") if isinstance(text, str) else text)
+    if kind is None:
+        chosen = detect_kind(source, os.path.basename(file))
+    elif kind in KINDS:
+        chosen = KINDS[kind]
+    else:
+        raise InvalidInput(InputError(file, f"unknown input kind {kind!r}; choose from {', '.join(sorted(KINDS))}"))
+    return normalize_with(chosen, source, options)
+
+
+def evaluate_paths(
+    paths: Sequence[str],
+    policy: Policy,
+    *,
+    kind: str | None = None,
+    options: NormalizeOptions | None = None,
+) -> Report:
+    """Find, normalize and evaluate every input under ``paths``; bad inputs become report errors."""
+    report = Report()
+    for path, _explicit in discover(list(paths)):
+        documents = _normalize_or_error(path, kind, options, report)
+        for document in documents:
+            report.errors.extend(document.errors)
+            report.findings.extend(iter_findings(document, policy))
+    report.findings.sort(key=sort_key)
+    report.errors.sort(key=lambda error: (error.file, error.line or 0))
+    return report
+
+
+def _normalize_or_error(path: str, kind: str | None, options: NormalizeOptions | None, report: Report) -> Iterable[Document]:
+    try:
+        documents = normalize(path, kind=kind, options=options)
+    except InvalidInput as error:
+        report.errors.append(error.error)
+        return []
+    report.files.append(path)
+    return documents

@@ -1,0 +1,459 @@
+"""Split Dockerfile text into instructions the way BuildKit's parser does.
+
+The lexer follows the behaviour of BuildKit's ``frontend/dockerfile/parser`` as
+shipped with Docker 27 and 28, which is the reference for every line number the
+rest of the package reports:
+
+* parser directives (``syntax``, ``escape``, ``check``) count only before the
+  first line that is not a directive, and each may appear once;
+* a UTF-8 byte order mark is dropped, ``\\r\\n`` is the same as ``\\n``;
+* a line ending in the escape character continues on the next line; comment
+  lines and empty lines inside a continuation are skipped;
+* heredocs (``<<EOF``, ``<<-EOF``, quoted delimiters, several per line) follow
+  RUN, COPY and ADD in shell form, their body lines are never instructions;
+* flags are the leading ``--name[=value]`` words after the keyword.
+
+Start and end lines are the physical, 1-based lines of the file, heredoc
+bodies included.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+
+DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
+HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
+
+_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+_HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)([^<]*)$")
+# Go's strings.TrimSpace and unicode.IsSpace: ASCII whitespace plus a few more.
+_SPACE = " \t\n\v\f\r\x85\xa0"
+_KEYWORD_SPLIT = re.compile(r"[\t\v\f\r ]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    """A parser directive such as ``# syntax=docker/dockerfile:1``."""
+
+    name: str
+    value: str
+    line: int
+
+
+@dataclass(slots=True)
+class Heredoc:
+    """One here-document attached to an instruction."""
+
+    name: str
+    # ``<<-`` strips leading tabs from the body and the terminator.
+    chomp: bool
+    # True when the delimiter was quoted or escaped, so a shell does not expand the body.
+    quoted: bool
+    file_descriptor: int | None
+    content: str
+    start_line: int
+    end_line: int
+
+
+@dataclass(slots=True)
+class RawInstruction:
+    """An instruction as the parser reads it, before any per-keyword meaning."""
+
+    keyword: str
+    keyword_as_written: str
+    flags: list[str]
+    arguments_text: str
+    start_line: int
+    end_line: int
+    # The logical line: continuations joined, comments inside them dropped.
+    original: str
+    heredocs: list[Heredoc] = field(default_factory=list)
+    # The comment lines directly above the instruction, as (line, text without '#').
+    comments: list[tuple[int, str]] = field(default_factory=list)
+    # For ONBUILD: the instruction it wraps.
+    inner: RawInstruction | None = None
+    # True when the arguments are a JSON array of strings (exec form).
+    json_form: bool = False
+    json_arguments: list[str] | None = None
+    json_error: str | None = None
+
+
+@dataclass(slots=True)
+class LexResult:
+    """Everything the lexer read from one Dockerfile."""
+
+    directives: list[Directive]
+    escape: str
+    instructions: list[RawInstruction]
+    lines: list[str]
+    warnings: list[InputError]
+    errors: list[InputError]
+
+
+class _DirectiveScanner:
+    """Tracks parser directives, which only count at the top of the file."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.done = False
+        self.escape = "\\"
+        self.found: list[Directive] = []
+        self.errors: list[InputError] = []
+
+    def scan(self, text: str, line: int) -> None:
+        if self.done:
+            return
+        match = _DIRECTIVE.match(text)
+        name = match.group(1).lower() if match else ""
+        if name not in DIRECTIVE_NAMES:
+            self.done = True
+            return
+        if any(directive.name == name for directive in self.found):
+            self._error(line, f"the {name} parser directive is repeated; keep only the first")
+            return
+        value = match.group(2)
+        if name == "escape":
+            if value not in ("\\", "`"):
+                self._error(line, f"invalid escape directive value {value!r}; use \\ or `")
+                return
+            self.escape = value
+        self.found.append(Directive(name, value, line))
+
+    def _error(self, line: int, message: str) -> None:
+        self.errors.append(InputError(self.file, message, line=line, fatal=True))
+
+
+def _trim_newline(text: str) -> str:
+    return text.rstrip("\r\n")
+
+
+def _is_comment(text: str) -> bool:
+    return text.lstrip(_SPACE).startswith("#")
+
+
+def _trim_continuation(text: str, escape: str) -> tuple[str, bool]:
+    """Remove a trailing line continuation; return the text and whether the line ends."""
+    stripped = text.rstrip(" \t")
+    if not stripped.endswith(escape):
+        return text, True
+    if len(stripped) == 1:
+        return "", False
+    # An escaped escape character ("\\\\" at the end) is text, not a continuation.
+    if stripped[-2] == escape:
+        return text, True
+    return stripped[:-1], False
+
+
+def split_flags(text: str) -> tuple[list[str], str]:
+    """Split leading ``--flag[=value]`` words from the arguments of an instruction.
+
+    Quotes and backslashes inside a flag are resolved; a bare ``--`` ends the flags.
+    """
+    flags: list[str] = []
+    position = 0
+    length = len(text)
+    while True:
+        while position < length and text[position] in _SPACE:
+            position += 1
+        if not text.startswith("--", position):
+            return flags, text[position:]
+        word: list[str] = []
+        quote = ""
+        had_quote = False
+        while position < length:
+            char = text[position]
+            if quote:
+                if char == quote:
+                    quote = ""
+                elif char == "\\" and position + 1 < length:
+                    position += 1
+                    word.append(text[position])
+                elif char != "\\":
+                    word.append(char)
+            elif char in _SPACE:
+                break
+            elif char in "'\"":
+                quote = char
+                had_quote = True
+            elif char == "\\":
+                if position + 1 < length:
+                    position += 1
+                    word.append(text[position])
+            else:
+                word.append(char)
+            position += 1
+        flag = "".join(word)
+        if flag == "--":
+            return flags, text[position:].lstrip(_SPACE)
+        if flag or had_quote:
+            flags.append(flag)
+        if position >= length:
+            return flags, ""
+
+
+def _split_keyword(line: str) -> tuple[str, str]:
+    parts = _KEYWORD_SPLIT.split(line.strip(_SPACE), maxsplit=1)
+    keyword = parts[0]
+    rest = parts[1] if len(parts) == 2 else ""
+    return keyword, rest
+
+
+def parse_json_array(text: str) -> tuple[list[str] | None, str | None]:
+    """Read an exec-form argument list the way Docker does.
+
+    Returns ``(arguments, None)`` for a JSON array of strings, ``(None, None)``
+    when the text is not JSON (Docker then uses shell form) and ``(None, error)``
+    for a JSON array holding something other than strings, which Docker rejects.
+    Text after the closing bracket is ignored, as Docker's decoder does.
+    """
+    stripped = text.lstrip(_SPACE)
+    if not stripped.startswith("["):
+        return None, None
+    try:
+        value, _ = json.JSONDecoder().raw_decode(stripped)
+    except ValueError:
+        return None, None
+    if not isinstance(value, list):
+        return None, None
+    if not all(isinstance(item, str) for item in value):
+        return None, "in JSON (exec) form every element of the array must be a string"
+    return value, None
+
+
+def _shell_words_raw(text: str) -> list[str]:
+    """Split on unquoted whitespace, keeping quotes and backslashes in the words."""
+    words: list[str] = []
+    current: list[str] = []
+    quote = ""
+    started = False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            current.append(char)
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"' and index + 1 < len(text):
+                index += 1
+                current.append(text[index])
+        elif char in " \t\n\r\f\v":
+            if started:
+                words.append("".join(current))
+                current = []
+                started = False
+        else:
+            started = True
+            current.append(char)
+            if char in "'\"":
+                quote = char
+            elif char == "\\" and index + 1 < len(text):
+                index += 1
+                current.append(text[index])
+        index += 1
+    if started:
+        words.append("".join(current))
+    return words
+
+
+def _unquote_delimiter(word: str) -> tuple[str, bool]:
+    """Remove shell quoting from a heredoc delimiter; report whether any was present."""
+    result: list[str] = []
+    quoted = False
+    quote = ""
+    index = 0
+    while index < len(word):
+        char = word[index]
+        if quote:
+            if char == quote:
+                quote = ""
+            else:
+                result.append(char)
+        elif char in "'\"":
+            quote = char
+            quoted = True
+        elif char == "\\" and index + 1 < len(word):
+            quoted = True
+            index += 1
+            result.append(word[index])
+        else:
+            result.append(char)
+        index += 1
+    return "".join(result), quoted
+
+
+def find_heredocs(text: str) -> list[Heredoc]:
+    """List the heredoc openers (``<<EOF``, ``<<-'EOF'``, ``3<<EOF``) in a logical line."""
+    heredocs: list[Heredoc] = []
+    for word in _shell_words_raw(text):
+        match = _HEREDOC_WORD.match(word)
+        if not match or not match.group(3):
+            continue
+        name, quoted = _unquote_delimiter(match.group(3))
+        # A delimiter with whitespace inside quotes is more than one word in the shell sense.
+        if not name or any(char in _SPACE for char in name):
+            continue
+        descriptor = int(match.group(1)) if match.group(1) else None
+        heredocs.append(Heredoc(name, match.group(2) == "-", quoted, descriptor, "", 0, 0))
+    return heredocs
+
+
+def _can_contain_heredoc(instruction: RawInstruction) -> bool:
+    target = instruction.inner if instruction.keyword == "ONBUILD" else instruction
+    if target is None or target.keyword not in HEREDOC_KEYWORDS:
+        return False
+    return not target.json_form
+
+
+def build_instruction(line: str, start: int, end: int) -> RawInstruction:
+    """Split a logical line into keyword, flags and arguments; ONBUILD wraps an inner one."""
+    keyword_as_written, rest = _split_keyword(line)
+    flags, arguments = split_flags(rest)
+    arguments = arguments.strip(_SPACE)
+    keyword = keyword_as_written.upper()
+    instruction = RawInstruction(
+        keyword=keyword,
+        keyword_as_written=keyword_as_written,
+        flags=flags,
+        arguments_text=arguments,
+        start_line=start,
+        end_line=end,
+        original=line,
+    )
+    if keyword == "ONBUILD":
+        # ONBUILD takes no flags of its own: everything after it is the inner instruction.
+        inner_text = rest.strip(_SPACE)
+        instruction.flags = []
+        instruction.arguments_text = inner_text
+        if inner_text:
+            instruction.inner = build_instruction(inner_text, start, end)
+        return instruction
+    if keyword == "HEALTHCHECK":
+        # HEALTHCHECK CMD [...]: the JSON array follows the type word.
+        type_and_command = _KEYWORD_SPLIT.split(arguments, maxsplit=1)
+        command = type_and_command[1] if len(type_and_command) == 2 else ""
+        arguments_list, error = parse_json_array(command)
+        instruction.json_form = arguments_list is not None
+        instruction.json_arguments = arguments_list
+        instruction.json_error = error
+    elif keyword in _JSON_KEYWORDS:
+        arguments_list, error = parse_json_array(arguments)
+        instruction.json_form = arguments_list is not None
+        instruction.json_arguments = arguments_list
+        instruction.json_error = error
+    return instruction
+
+
+# Keywords whose arguments Docker tries to read as a JSON array first.
+_JSON_KEYWORDS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"})
+
+
+def lex(text: str, file: str) -> LexResult:
+    """Split Dockerfile text into raw instructions with physical line numbers.
+
+    ``text`` must already be decoded; a leading byte order mark is dropped here.
+    Problems that stop Docker from reading the file, such as an unterminated
+    heredoc or a repeated directive, are returned in ``errors``. The instructions
+    read before and after them are kept, so callers can still report what was found.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = [_trim_newline(line) for line in text.split("\n")]
+    # A final newline does not start another line.
+    if lines and lines[-1] == "" and text.endswith("\n"):
+        lines.pop()
+
+    directives = _DirectiveScanner(file)
+    instructions: list[RawInstruction] = []
+    warnings: list[InputError] = []
+    errors: list[InputError] = []
+    comments: list[tuple[int, str]] = []
+    total = len(lines)
+    index = 0
+
+    while index < total:
+        physical = lines[index]
+        index += 1
+        line_number = index
+        stripped = physical.lstrip(_SPACE)
+        directives.scan(stripped, line_number)
+
+        if stripped.startswith("#"):
+            comments.append((line_number, stripped[1:].strip(_SPACE)))
+            continue
+        if not stripped:
+            comments = []
+            continue
+
+        logical, ended = _trim_continuation(stripped, directives.escape)
+        empty_continuation = False
+        while not ended and index < total:
+            physical = lines[index]
+            index += 1
+            directives.scan(physical, index)
+            if _is_comment(physical):
+                continue
+            if not physical.strip(_SPACE):
+                empty_continuation = True
+                continue
+            part, ended = _trim_continuation(physical, directives.escape)
+            logical += part
+
+        if empty_continuation:
+            warnings.append(
+                InputError(
+                    file,
+                    "empty line inside a line continuation; Docker warns and will reject this "
+                    "in a future release, so remove the empty line",
+                    line=line_number,
+                    fatal=False,
+                )
+            )
+
+        instruction = build_instruction(logical, line_number, index)
+        instruction.comments = comments
+        comments = []
+
+        if _can_contain_heredoc(instruction):
+            target = instruction.inner or instruction
+            for heredoc in find_heredocs(logical):
+                body: list[str] = []
+                heredoc.start_line = index + 1
+                terminated = False
+                while index < total:
+                    physical = lines[index]
+                    index += 1
+                    candidate = physical.lstrip("\t") if heredoc.chomp else physical
+                    if candidate == heredoc.name:
+                        terminated = True
+                        break
+                    body.append(physical)
+                if not terminated:
+                    errors.append(
+                        InputError(
+                            file,
+                            f"unterminated heredoc: no line reads {heredoc.name!r} after the "
+                            f"<<{heredoc.name} opened here; add the terminator line",
+                            line=line_number,
+                            fatal=True,
+                        )
+                    )
+                heredoc.end_line = index
+                heredoc.content = "".join(f"{part}\n" for part in body)
+                target.heredocs.append(heredoc)
+            instruction.end_line = index
+
+        instructions.append(instruction)
+
+    errors = directives.errors + errors
+    return LexResult(
+        directives=directives.found,
+        escape=directives.escape,
+        instructions=instructions,
+        lines=lines,
+        warnings=warnings,
+        errors=errors,
+    )

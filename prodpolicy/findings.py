@@ -1,0 +1,97 @@
+"""Findings and reports: what evaluation produces, as data."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InputError
+from .policy.model import SEVERITIES
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """Why a finding is not counted: an inline comment or a policy exception."""
+
+    kind: str
+    justification: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule violation at one place."""
+
+    rule_id: str
+    rule_name: str
+    severity: str
+    message: str
+    file: str
+    line: int | None
+    end_line: int | None
+    column: int | None
+    path: str
+    subject: str | None = None
+    suppressed: Suppressed | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable id for baselines: file, subject, rule and path, but not the line."""
+        key = "\0".join((self.file, self.subject or "", self.rule_id, self.path))
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "rule_name": self.rule_name,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "end_line": self.end_line,
+            "column": self.column,
+            "path": self.path,
+            "fingerprint": self.fingerprint,
+        }
+        if self.subject is not None:
+            data["subject"] = self.subject
+        if self.suppressed is not None:
+            data["suppressed"] = {"kind": self.suppressed.kind, "justification": self.suppressed.justification}
+        return data
+
+
+def sort_key(finding: Finding) -> tuple[Any, ...]:
+    return (finding.file, finding.subject or "", finding.line or 0, finding.rule_id, finding.path)
+
+
+@dataclass
+class Report:
+    """The result of evaluating a batch of inputs."""
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def active_findings(self) -> list[Finding]:
+        """Return the findings that are not suppressed."""
+        return [finding for finding in self.findings if finding.suppressed is None]
+
+    def summary(self) -> dict[str, Any]:
+        active = self.active_findings()
+        counts = Counter(finding.severity for finding in active)
+        return {
+            "files": len(self.files),
+            "findings": len(active),
+            "suppressed": len(self.findings) - len(active),
+            "errors": len(self.errors),
+            "by_severity": {severity: counts.get(severity, 0) for severity in reversed(SEVERITIES)},
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "findings": [finding.to_json() for finding in self.findings],
+            "errors": [error.to_json() for error in self.errors],
+            "summary": self.summary(),
+        }

@@ -1,0 +1,151 @@
+"""The Dockerfile part of the document model: directives, stages and instructions."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .base import Command, ImageRef, ModelBase, Variable
+from .runtime import Healthcheck, Port, Process, Runtime, User
+
+
+class Directive(ModelBase):
+    """A parser directive such as ``# syntax=docker/dockerfile:1``."""
+
+    name: Literal["syntax", "escape", "check"]
+    value: str
+    line: int
+
+
+class Flag(ModelBase):
+    """A ``--name=value`` flag of an instruction, as written."""
+
+    name: str
+    value: str | None = None
+
+
+class Heredoc(ModelBase):
+    """A here-document attached to RUN, COPY or ADD."""
+
+    name: str
+    chomp: bool = Field(description="<<- strips leading tabs")
+    quoted: bool = Field(description="The delimiter is quoted, so the body is not expanded")
+    file_descriptor: int | None = None
+    content: str
+    line: int = Field(description="First line of the body")
+    end_line: int = Field(description="The terminator line")
+
+
+class Mount(ModelBase):
+    """A ``RUN --mount`` option."""
+
+    type: Literal["bind", "cache", "tmpfs", "secret", "ssh"] | str
+    id: str | None = None
+    target: str | None = None
+    source: str | None = None
+    from_: str | None = Field(None, alias="from")
+    env: str | None = None
+    required: bool | None = None
+    readonly: bool | None = None
+    options: dict[str, str] = Field(default_factory=dict, description="Every option as written")
+
+
+class CopySource(ModelBase):
+    """A source of COPY or ADD."""
+
+    path: str
+    kind: Literal["local", "url", "git", "heredoc", "stage"] = "local"
+    archive: bool = Field(False, description="A local archive that ADD would extract")
+
+
+class Copy(ModelBase):
+    """The meaning of a COPY or ADD instruction."""
+
+    sources: list[CopySource]
+    destination: str | None = None
+    from_: str | None = Field(None, alias="from", description="--from as written: a stage name, index or image")
+    from_stage: int | None = Field(None, description="Index of the stage --from names")
+    chown: str | None = None
+    chmod: str | None = None
+    link: bool = False
+
+
+class Instruction(ModelBase):
+    """One instruction with its arguments and, where it has one, its meaning."""
+
+    keyword: str = Field(description="Upper case, as Docker matches it")
+    keyword_as_written: str
+    line: int
+    end_line: int
+    original: str = Field(description="The logical line: continuations joined; secrets redacted")
+    arguments: list[str] = Field(description="The arguments as Docker splits them, before substitution")
+    flags: list[Flag] = Field(default_factory=list)
+    form: Literal["exec", "shell"] | None = Field(None, description="For RUN, CMD, ENTRYPOINT, SHELL, HEALTHCHECK")
+    heredocs: list[Heredoc] | None = None
+    error: str | None = Field(None, description="Why Docker would reject this instruction")
+    # Meaning, by keyword.
+    image: ImageRef | None = Field(None, description="FROM")
+    stage_name: str | None = Field(None, description="FROM ... AS name")
+    platform: str | None = Field(None, description="FROM --platform")
+    commands: list[Command] | None = Field(None, description="RUN, and shell-form CMD and ENTRYPOINT")
+    shell_error: bool | None = Field(None, description="The shell parser could not read all of the script")
+    mounts: list[Mount] | None = Field(None, description="RUN --mount")
+    network: str | None = Field(None, description="RUN --network")
+    security: str | None = Field(None, description="RUN --security")
+    process: Process | None = Field(None, description="CMD, ENTRYPOINT")
+    shell: list[str] | None = Field(None, description="SHELL")
+    variables: list[Variable] | None = Field(None, description="ENV, ARG, LABEL")
+    copy_: Copy | None = Field(None, alias="copy", description="COPY, ADD")
+    user: User | None = Field(None, description="USER")
+    healthcheck: Healthcheck | None = Field(None, description="HEALTHCHECK")
+    ports: list[Port] | None = Field(None, description="EXPOSE")
+    path: str | None = Field(None, description="WORKDIR after substitution")
+    volumes: list[str] | None = Field(None, description="VOLUME")
+    signal: str | None = Field(None, description="STOPSIGNAL")
+    inner: Instruction | None = Field(None, description="ONBUILD: the instruction it defers")
+
+
+class Stage(ModelBase):
+    """A build stage: a FROM line and the instructions up to the next FROM."""
+
+    index: int
+    name: str | None = None
+    line: int
+    end_line: int
+    base: ImageRef
+    platform: str | None = None
+    parent_stage: int | None = Field(None, description="Index of the stage this one is FROM")
+    depends_on: list[int] = Field(default_factory=list, description="Stages used by FROM, COPY --from and RUN --mount from=")
+    reachable: bool = Field(description="The target stage depends on this stage, or is this stage")
+    final: bool = Field(description="The stage that produces the image")
+    instructions: list[Instruction]
+    user: User = Field(description="Effective user at the end of the stage")
+    env: dict[str, Variable] = Field(default_factory=dict, description="ENV in effect at the end of the stage")
+    args: list[Variable] = Field(default_factory=list, description="ARGs declared in the stage")
+
+
+class ParseWarning(ModelBase):
+    """Something Docker accepts with a warning, such as an empty line inside a continuation."""
+
+    line: int | None
+    message: str
+
+
+class DockerfileDocument(ModelBase):
+    """A Dockerfile, normalized."""
+
+    kind: Literal["dockerfile"] = "dockerfile"
+    file: str
+    directives: list[Directive] = Field(default_factory=list)
+    escape: Literal["\\", "`"] = "\\"
+    global_args: list[Variable] = Field(default_factory=list, description="ARGs before the first FROM")
+    instructions_before_from: list[Instruction] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list)
+    target: str | None = Field(None, description="The stage given as --target, if any")
+    final_stage: int | None = None
+    runtimes: list[Runtime] = Field(default_factory=list)
+    warnings: list[ParseWarning] | None = None
+
+
+Instruction.model_rebuild()

@@ -1,0 +1,1 @@
+"""The policy language: format models, loader, compiled conditions and JSONPath."""

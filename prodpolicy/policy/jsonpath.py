@@ -1,0 +1,178 @@
+"""Compile JSONPath selectors once and run them over document data.
+
+jsonpath-ng parses the text; the parse tree is then turned into a flat list of
+steps that this module runs directly over dicts and lists, about ten times
+faster than asking jsonpath-ng to find matches on every call. Only RFC 9535
+selectors are accepted: names, wildcards, indexes, slices and descendants.
+Filters are not: rules select with ``given`` and test with typed conditions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..document import Path
+
+# One selection step: ("name", names), ("wildcard",), ("index", indexes), ("slice", start, end, step), ("descend",).
+Step = tuple[Any, ...]
+
+
+class JSONPathError(ValueError):
+    """Raised when a path does not parse or uses a selector outside RFC 9535's basic set."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPath:
+    """A JSONPath compiled into steps; ``relative`` paths start at the matched node."""
+
+    text: str
+    steps: tuple[Step, ...]
+    relative: bool
+    # The names of a path made only of single-name steps (``a.b.c``), else None: a fast path.
+    names: tuple[str, ...] | None = None
+
+    def find(self, data: Any, base: Path = ()) -> list[tuple[Path, Any]]:
+        """Return every (path, value) this path selects, in document order."""
+        current: list[tuple[Path, Any]] = [(base, data)]
+        for step in self.steps:
+            current = _apply(step, current)
+            if not current:
+                break
+        return current
+
+    def values(self, data: Any) -> list[Any]:
+        """Return the selected values only."""
+        if self.names is not None:
+            value = data
+            for name in self.names:
+                if not isinstance(value, dict):
+                    return []
+                value = value.get(name)
+            return [] if value is None else [value]
+        return [value for _, value in self.find(data)]
+
+
+def _apply(step: Step, nodes: list[tuple[Path, Any]]) -> list[tuple[Path, Any]]:
+    kind = step[0]
+    selected: list[tuple[Path, Any]] = []
+    if kind == "name":
+        for path, value in nodes:
+            if isinstance(value, dict):
+                for name in step[1]:
+                    if name in value:
+                        selected.append(((*path, name), value[name]))
+    elif kind == "wildcard":
+        for path, value in nodes:
+            if isinstance(value, dict):
+                selected.extend(((*path, key), item) for key, item in value.items())
+            elif isinstance(value, list):
+                selected.extend(((*path, index), item) for index, item in enumerate(value))
+    elif kind == "index":
+        for path, value in nodes:
+            if isinstance(value, list):
+                for index in step[1]:
+                    position = index + len(value) if index < 0 else index
+                    if 0 <= position < len(value):
+                        selected.append(((*path, position), value[position]))
+    elif kind == "slice":
+        for path, value in nodes:
+            if isinstance(value, list):
+                positions = range(len(value))[slice(step[1], step[2], step[3])]
+                selected.extend(((*path, position), value[position]) for position in positions)
+    elif kind == "descend":
+        for path, value in nodes:
+            selected.extend(_descendants(path, value))
+    return selected
+
+
+def _descendants(path: Path, value: Any) -> Iterator[tuple[Path, Any]]:
+    yield path, value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _descendants((*path, key), item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _descendants((*path, index), item)
+
+
+def compile_path(text: str) -> CompiledPath:
+    """Compile a JSONPath; ``$`` starts at the document root, ``@`` or a bare name at the matched node."""
+    source = text.strip()
+    if not source:
+        raise JSONPathError("the path is empty")
+    relative = not source.startswith("$")
+    if source == "@":
+        return CompiledPath(text, (), True, ())
+    if source.startswith("@"):
+        source = source[1:].lstrip(".")
+        if source.startswith("["):
+            source = "$" + source
+    from jsonpath_ng import parse
+    from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
+
+    try:
+        tree = parse(source)
+    except (JsonPathLexerError, JsonPathParserError, Exception) as error:  # noqa: BLE001 - the parser raises plain Exception too
+        raise JSONPathError(f"invalid JSONPath {text!r}: {error}") from None
+    steps: list[Step] = []
+    _flatten(tree, steps, text)
+    names = None
+    if all(step[0] == "name" and len(step[1]) == 1 for step in steps):
+        names = tuple(step[1][0] for step in steps)
+    return CompiledPath(text, tuple(steps), relative, names)
+
+
+def _flatten(node: Any, steps: list[Step], text: str) -> None:
+    from jsonpath_ng import jsonpath as ast
+
+    if isinstance(node, ast.Root | ast.This):
+        return
+    if isinstance(node, ast.Child):
+        _flatten(node.left, steps, text)
+        _flatten(node.right, steps, text)
+        return
+    if isinstance(node, ast.Descendants):
+        _flatten(node.left, steps, text)
+        steps.append(("descend",))
+        _flatten(node.right, steps, text)
+        return
+    wildcard = getattr(ast, "Wildcard", None)
+    if wildcard is not None and isinstance(node, wildcard):
+        steps.append(("wildcard",))
+        return
+    if isinstance(node, ast.Fields):
+        if node.fields == ("*",):
+            steps.append(("wildcard",))
+        elif node.fields == ("@",):
+            return
+        else:
+            steps.append(("name", tuple(node.fields)))
+        return
+    if isinstance(node, ast.Index):
+        indices = getattr(node, "indices", None) or (node.index,)
+        steps.append(("index", tuple(indices)))
+        return
+    if isinstance(node, ast.Slice):
+        if node.start is None and node.end is None and node.step is None:
+            steps.append(("wildcard",))
+        else:
+            steps.append(("slice", node.start, node.end, node.step))
+        return
+    raise JSONPathError(
+        f"unsupported selector {type(node).__name__} in {text!r}: use names, [*], indexes, slices and ..; "
+        "express filters as conditions under 'when'"
+    )
+
+
+def format_path(path: Path) -> str:
+    """Write a path as an RFC 9535 normalized path, such as ``$['stages'][0]['base']``."""
+    parts = ["$"]
+    for part in path:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
+            parts.append(f"['{escaped}']")
+    return "".join(parts)

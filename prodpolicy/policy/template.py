@@ -1,0 +1,88 @@
+"""Render finding messages: ``{field}`` inserts a field of the matched node.
+
+Only field lookups are allowed, never expressions or format specs, so a message
+template cannot run anything. ``{param.NAME}`` inserts a rule parameter;
+``{{`` and ``}}`` are literal braces. A list is joined with spaces and a missing
+field renders as ``(none)``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .jsonpath import CompiledPath, JSONPathError, compile_path
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
+
+
+class TemplateError(ValueError):
+    """Raised for a placeholder that is not a valid field path."""
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A message template with its placeholders compiled."""
+
+    text: str
+    parts: tuple[str | CompiledPath, ...]
+
+    def render(self, node: Any) -> str:
+        pieces: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                pieces.append(part)
+            else:
+                pieces.append(_format(part.values(node)))
+        return "".join(pieces)
+
+
+def _format(values: list[Any]) -> str:
+    if not values:
+        return "(none)"
+    texts = []
+    for value in values:
+        if isinstance(value, list):
+            texts.append(" ".join(_scalar(item) for item in value))
+        else:
+            texts.append(_scalar(value))
+    return ", ".join(texts)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    if value is None:
+        return "(none)"
+    return str(value)
+
+
+def compile_template(text: str, parameter: Callable[[str], Any]) -> Template:
+    """Compile a template; ``parameter`` returns the value of ``{param.NAME}``."""
+    parts: list[str | CompiledPath] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        parts.append(text[position : match.start()])
+        position = match.end()
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            parts.append(token[0])
+            continue
+        name = match.group(1).strip()
+        if name.startswith("param."):
+            parts.append(_format([parameter(name[len("param.") :])]))
+            continue
+        try:
+            path = compile_path(name)
+        except JSONPathError as error:
+            raise TemplateError(f"invalid placeholder {{{name}}}: {error}") from None
+        if not path.relative:
+            raise TemplateError(f"placeholder {{{name}}} must be relative to the matched node; drop the leading $")
+        parts.append(path)
+    parts.append(text[position:])
+    return Template(text, tuple(part for part in parts if part != ""))

@@ -1,0 +1,69 @@
+"""Read input files: size limit, binary detection and strict UTF-8 decoding with a position."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .errors import InputError, InvalidInput
+
+# Container build files are a few kilobytes; 10 MiB leaves room for large generated ones.
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The bytes of one input and the name to report it under."""
+
+    file: str
+    data: bytes
+
+
+def read_source(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_FILE_BYTES, display: str | None = None) -> Source:
+    """Read a file, refusing one larger than ``max_bytes``; raise :class:`InvalidInput` on failure."""
+    file = display or os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InvalidInput(InputError(file, "file not found")) from None
+    except IsADirectoryError:
+        raise InvalidInput(InputError(file, "is a directory; pass the folder itself to search it")) from None
+    except OSError as error:
+        raise InvalidInput(InputError(file, f"cannot read the file: {error.strerror or error}")) from None
+    if len(data) > max_bytes:
+        raise InvalidInput(
+            InputError(
+                file,
+                f"file is larger than the {max_bytes:,}-byte limit; raise it with --max-file-size if the file is genuine",
+            )
+        )
+    return Source(file, data)
+
+
+def decode_text(source: Source) -> str:
+    """Decode UTF-8 text; a byte order mark is kept for the parsers, which drop it.
+
+    Raises :class:`InvalidInput` for binary data (a NUL byte) and for bytes that
+    are not UTF-8, naming the line and column of the first bad byte.
+    """
+    data = source.data
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise InvalidInput(
+            InputError(source.file, "binary data (a NUL byte): expected a text file such as a Dockerfile", line=line)
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InvalidInput(
+            InputError(
+                source.file,
+                f"not valid UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8",
+                line=line,
+                column=column,
+            )
+        ) from None

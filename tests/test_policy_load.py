@@ -1,0 +1,96 @@
+"""Policies load, compose with the bundled set, and fail early with positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodpolicy.api import normalize
+from prodpolicy.errors import PolicyError
+from prodpolicy.evaluate import evaluate
+from prodpolicy.policy.load import load_policy, load_policy_text
+
+RULE = """\
+apiVersion: prodpolicy/v1
+kind: Policy
+extends: [prodpolicy:recommended@1]
+rules:
+  - id: ACME001
+    name: trusted-registry
+    title: Base images come from the internal registry
+    severity: high
+    applies_to: [dockerfile]
+    given: $.stages[*].base
+    when:
+      - field: pinning
+        in: [tag, digest, latest, none]
+      - field: registry
+        not_in: [registry.example.internal]
+    message: "base image {reference} is not from registry.example.internal"
+    docs:
+      summary: Only the internal registry is trusted.
+      why: Images from public registries are not scanned by the platform team.
+      bad: FROM node:20
+      good: FROM registry.example.internal/node:20
+      fix: Use the mirrored image.
+    tests:
+      - name: public image
+        input: "FROM node:20-alpine\\n"
+        expect: [{line: 1}]
+"""
+
+
+def test_custom_rule_extends_the_bundled_set():
+    policy = load_policy_text(RULE)
+    assert policy.find_rule("ACME001") is not None
+    assert policy.find_rule("runs-as-root") is not None
+    documents = normalize("Dockerfile", text="FROM node:20-alpine\nUSER 1000\nHEALTHCHECK CMD [\"true\"]\n")
+    report = evaluate(documents, policy)
+    assert [(finding.rule_id, finding.line) for finding in report.findings] == [("ACME001", 1)]
+
+
+def problems(text: str) -> list[tuple[int | None, str | None, str]]:
+    with pytest.raises(PolicyError) as raised:
+        load_policy_text(text, "policy.yaml")
+    return [(problem.line, problem.rule_id, problem.message) for problem in raised.value.problems]
+
+
+def test_unknown_key_in_a_rule():
+    found = problems(RULE.replace("    severity: high\n", "    severty: high\n"))
+    assert (8, "ACME001", "unknown key 'severty'; check the spelling against schemas/policy.schema.json") in found
+    assert (5, "ACME001", "missing required key 'severity'") in found
+
+
+def test_unknown_operator():
+    found = problems(RULE.replace("        in: [tag, digest, latest, none]", "        within: [tag]"))
+    assert any(line == 13 and "unknown key 'within'" in message for line, _, message in found)
+
+
+def test_invalid_jsonpath():
+    found = problems(RULE.replace("given: $.stages[*].base", "given: $.stages[?(@.x)]"))
+    assert found[0][0] == 10
+    assert "JSONPath" in found[0][2] or "selector" in found[0][2]
+
+
+def test_regex_that_re2_rejects():
+    text = RULE.replace("      - field: registry\n        not_in: [registry.example.internal]", "      - field: registry\n        matches: '(a)\\1'")
+    found = problems(text)
+    assert found[0][0] == 15
+    assert "invalid regular expression" in found[0][2]
+
+
+def test_duplicate_rule_id():
+    duplicated = RULE + RULE.split("rules:\n", 1)[1]
+    found = problems(duplicated)
+    assert any("duplicate rule id ACME001" in message for _, _, message in found)
+
+
+def test_unknown_bundled_version():
+    found = problems(RULE.replace("prodpolicy:recommended@1", "prodpolicy:recommended@9"))
+    assert found[0][0] == 3
+    assert "version '9' is not available" in found[0][2]
+
+
+def test_yaml_syntax_error_has_a_line():
+    found = problems("apiVersion: prodpolicy/v1\nkind: Policy\nrules: [\n")
+    assert found[0][0] is not None
+    assert found[0][2].startswith("invalid YAML")
