@@ -132,3 +132,15 @@ def test_python_dash_m(module_call):
     completed = subprocess.run([sys.executable, *module_call], capture_output=True, text=True, check=False)
     assert completed.returncode == 0
     assert completed.stdout.startswith("prodpolicy ")
+
+
+def test_runs_from_another_directory(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "prodpolicy", "eval", "--format", "json", str(EXAMPLES / "naive.Dockerfile")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert len(json.loads(completed.stdout)["findings"]) == 5

@@ -1,0 +1,14 @@
+"""The subcommands of ``prodpolicy``, one module each.
+
+Each module has ``register(subparsers)``, which adds its parser and sets
+``handler`` to a function taking the parsed arguments and returning an exit code.
+Options shared by several commands live in ``*_options.py`` modules.
+"""
+
+from __future__ import annotations
+
+COMMAND_MODULES = ("eval", "rules", "normalize")
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
