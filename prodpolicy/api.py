@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .discovery import discover
 from .document import Document
 from .errors import InputError, InvalidInput
 from .evaluate import iter_findings
 from .findings import Report, sort_key
-from .kinds import KINDS, NormalizeOptions, detect_kind, normalize_with
+from .kinds import KINDS, NormalizeOptions, detect_kind, kind_for_directory, normalize_with
 from .policy.load import Policy
 from .source import DEFAULT_MAX_FILE_BYTES, Source, read_source
 
@@ -31,6 +31,11 @@ def normalize(
     input cannot be read.
     """
     file = os.fspath(path)
+    if text is None and os.path.isdir(file):
+        folder_kind = kind_for_directory(file)
+        if folder_kind is None:
+            raise InvalidInput(InputError(file, "is a folder, not an input; pass it to eval to search it for inputs"))
+        return normalize_with(folder_kind, Source(file, b""), options)
     if text is None:
         source = read_source(file, max_file_bytes)
     else:
@@ -50,12 +55,19 @@ def evaluate_paths(
     *,
     kind: str | None = None,
     options: NormalizeOptions | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Find, normalize and evaluate every input under ``paths``; bad inputs become report errors."""
+    """Find, normalize and evaluate every input under ``paths``; bad inputs become report errors.
+
+    ``progress`` is called with each input's path before it is read.
+    """
     report = Report()
     for path, _explicit in discover(list(paths)):
+        if progress is not None:
+            progress(path)
         documents = _normalize_or_error(path, kind, options, report)
         for document in documents:
+            report.sources.setdefault(document.file, document.lines)
             report.errors.extend(document.errors)
             report.findings.extend(iter_findings(document, policy))
     report.findings.sort(key=sort_key)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from .kinds import kind_for_name
+from .kinds import kind_for_directory, kind_for_name
 
 # Folders that hold dependencies, caches or version control data, never inputs of ours.
 SKIPPED_DIRECTORIES = frozenset(
@@ -22,7 +22,9 @@ def discover(paths: list[str]) -> Iterator[tuple[str, bool]]:
     marks them as an input kind.
     """
     for path in paths:
-        if os.path.isdir(path):
+        if os.path.isdir(path) and kind_for_directory(path) is not None:
+            yield path, True
+        elif os.path.isdir(path):
             yield from ((found, False) for found in _walk(Path(path)))
         else:
             yield path, True
@@ -30,7 +32,11 @@ def discover(paths: list[str]) -> Iterator[tuple[str, bool]]:
 
 def _walk(root: Path) -> Iterator[str]:
     for directory, subdirectories, files in os.walk(root):
-        subdirectories[:] = sorted(name for name in subdirectories if name not in SKIPPED_DIRECTORIES)
+        claimed = [name for name in subdirectories if kind_for_directory(os.path.join(directory, name))]
+        yield from (os.path.join(directory, name) for name in sorted(claimed))
+        subdirectories[:] = sorted(
+            name for name in subdirectories if name not in SKIPPED_DIRECTORIES and name not in claimed
+        )
         for name in sorted(files):
             if kind_for_name(name) is not None:
                 yield os.path.join(directory, name)

@@ -102,6 +102,7 @@ def evaluate(documents: Iterable[Document], policy: Policy) -> Report:
     report = Report()
     for document in documents:
         report.files.append(document.file)
+        report.sources.setdefault(document.file, document.lines)
         report.errors.extend(document.errors)
         report.findings.extend(iter_findings(document, policy))
     report.findings.sort(key=sort_key)

@@ -72,6 +72,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     errors: list[InputError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # Source lines by file, secrets already redacted, for code frames in reports.
+    sources: dict[str, list[str]] = field(default_factory=dict)
 
     def active_findings(self) -> list[Finding]:
         """Return the findings that are not suppressed."""

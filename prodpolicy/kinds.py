@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,6 +39,8 @@ class Kind:
     patterns: tuple[str, ...]
     # "module:function" taking (Source, NormalizeOptions) and returning a list of documents.
     normalizer: str
+    # A file whose presence makes a whole folder one input of this kind (an OCI image layout's oci-layout).
+    directory_marker: str | None = None
 
     def matches_name(self, file_name: str) -> bool:
         lowered = file_name.lower()
@@ -64,6 +67,14 @@ def kind_for_name(file_name: str) -> Kind | None:
     """Return the kind a file name indicates, or None."""
     for kind in KINDS.values():
         if kind.matches_name(file_name):
+            return kind
+    return None
+
+
+def kind_for_directory(path: str) -> Kind | None:
+    """Return the kind that reads a whole folder as one input, or None for an ordinary folder."""
+    for kind in KINDS.values():
+        if kind.directory_marker and os.path.isfile(os.path.join(path, kind.directory_marker)):
             return kind
     return None
 

@@ -7,7 +7,12 @@ Options shared by several commands live in ``*_options.py`` modules.
 
 from __future__ import annotations
 
-COMMAND_MODULES = ("eval", "rules", "normalize")
+import pkgutil
+
+# Every module here except the *_options helpers is a subcommand.
+COMMAND_MODULES = tuple(
+    sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.name.endswith("_options"))
+)
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

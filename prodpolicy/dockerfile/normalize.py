@@ -20,7 +20,7 @@ from ..execution import execution
 from .expand import PREDEFINED_ARGS, Expanded
 from .instructions import DEFAULT_SHELL, Context, parse_instruction
 from .lexer import LexResult, RawInstruction, lex
-from .suppressions import parse_suppression
+from ..suppressions import parse_suppression
 
 
 @dataclass

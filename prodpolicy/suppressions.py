@@ -2,14 +2,15 @@
 
 A rule is named by its id (``DF101``) or its name (``base-image-unpinned``). The
 reason follows ``--`` or a second ``#``. The comment covers the instruction on
-the line after it.
+the line after it in a Dockerfile, and the key on the same or the next line in
+YAML inputs.
 """
 
 from __future__ import annotations
 
 import re
 
-from ..document import Suppression
+from .document import Suppression
 
 _PATTERN = re.compile(
     r"^prodpolicy\s+ignore\s*=\s*(?P<rules>[A-Za-z0-9_.:-]+(?:\s*,\s*[A-Za-z0-9_.:-]+)*)"
