@@ -37,7 +37,7 @@ def combined_argv(entrypoint: dict[str, Any] | None, cmd: dict[str, Any] | None)
 def execution(entrypoint: dict[str, Any] | None, cmd: dict[str, Any] | None) -> dict[str, Any] | None:
     """Build the ``execution`` part of a runtime view; None when nothing is started."""
     argv = combined_argv(entrypoint, cmd)
-    if argv is None:
+    if not argv:
         return None
     return {"argv": argv, "commands": commands_of(argv)}
 
@@ -50,12 +50,7 @@ def commands_of(argv: list[str]) -> list[dict[str, Any]]:
 
 
 def _simple(argv: list[str]) -> dict[str, Any]:
-    return {
-        "argv": argv,
-        "program": shell.program_name(argv[0]) if argv else None,
-        "operator": None,
-        "text": " ".join(argv),
-    }
+    return shell.simple_command(argv)
 
 
 def _collect(argv: list[str], commands: list[dict[str, Any]], depth: int) -> None:
@@ -64,7 +59,8 @@ def _collect(argv: list[str], commands: list[dict[str, Any]], depth: int) -> Non
     script = shell.shell_script_of(argv)
     if script is not None:
         commands.append(_simple(argv))
-        parsed, _ = shell.parse_script(script)
+        # This module looks through wrappers itself, so the parser must not add sh -c scripts again.
+        parsed, _ = shell.parse_script(script, unwrap=False)
         for command in parsed:
             commands.append(command)
             inner = unwrap(command["argv"])

@@ -1,28 +1,57 @@
 """Parse shell scripts (RUN lines, shell-form commands, heredoc bodies) into simple commands.
 
-Each simple command becomes a dict with its ``argv``, the ``program`` (the base
-name of ``argv[0]``), the ``operator`` that joins it to the previous command
-(``&&``, ``||``, ``;``, ``|``, ``&`` or None for the first), its variable
-``assignments`` and file ``redirects``. Rules match these facts instead of
-matching raw text, so ``apt-get  install`` and ``apt-get install`` are the same.
+Each simple command becomes a dict with its ``argv`` and the ``program`` (the
+base name of ``argv[0]``). The ``operator`` joins it to the previous command
+(``&&``, ``||``, ``;``, ``|``, ``&`` or None for the first). It also carries
+its variable ``assignments``, file ``redirects``, its ``line`` when the caller
+maps offsets to lines, and a ``package`` fact for package manager calls (see
+``prodpolicy.packages``). Rules match these facts instead of matching raw
+text, so ``apt-get  install`` and ``apt-get install`` are the same.
+
+Scripts nested one level deep are read too: the script of ``sh -c "..."``, a
+heredoc that a shell reads as its input (``bash <<EOF``) and command
+substitutions (``$(...)``). Their commands follow the command that runs them
+and carry ``depth``, the number of such levels around them.
 
 The parser is tree-sitter-bash, which reads ``case``, ``[[ ]]``, ``$(( ))`` and
-quoting correctly. Text it cannot fully parse is still split into commands as
-far as the grammar recovered, and the result carries ``error: True`` so a rule
-can tell.
+quoting correctly. One-line scripts of plain words and ``&&``, ``||``, ``;``
+and ``|`` take a faster path with the same result (``shell_tokens.py``). A
+line the parser cannot read is kept as one command with ``unparsed: True``,
+its text and no argv, and the caller learns that parsing failed, so nothing is
+silently dropped.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import tree_sitter
 import tree_sitter_bash
 
-# Shells whose ``-c`` argument is itself a script.
+from . import packages
+from .shell_tokens import SimpleCommand, split_simple_script
+
+# POSIX-style shells: their -c argument, or a heredoc they read as input, is itself a script.
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 _OPERATORS = frozenset({"&&", "||", ";", "|", "|&", "&", ";;"})
+_SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+# Statements that may sit inside an ERROR node without being part of the error.
+_STATEMENTS = frozenset(
+    {
+        "command", "list", "pipeline", "redirected_statement", "subshell", "compound_statement",
+        "if_statement", "while_statement", "for_statement", "c_style_for_statement", "case_statement",
+        "function_definition", "declaration_command", "unset_command", "test_command", "negated_command",
+        "variable_assignment", "variable_assignments", "comment", "heredoc_body",
+    }
+)
+_NON_POSIX = {"powershell": "powershell", "pwsh": "powershell", "cmd": "cmd"}
+_OPERATOR_TEXT = re.compile(r"&&|\|\||[;|&]")
+
+LineOf = Callable[[int], int]
 
 
 @functools.cache
@@ -30,45 +59,261 @@ def _parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
 
 
-def parse_script(script: str) -> tuple[list[dict[str, Any]], bool]:
-    """Split a shell script into simple commands; return them and whether parsing failed anywhere."""
+@dataclass(slots=True)
+class ScriptHeredoc:
+    """A heredoc body: where its opener is in the script, and how body offsets map to lines."""
+
+    offset: int
+    body: str
+    line_of: LineOf | None = None
+
+
+@dataclass(slots=True)
+class _Found:
+    """A simple command found in the tree, before it becomes a dict."""
+
+    node: tree_sitter.Node
+    depth: int
+    operator: str | None
+    heredoc: tree_sitter.Node | None = None
+    # True when the command's words hold command substitutions, which the walk lists itself.
+    substituted: bool = False
+
+
+@dataclass(slots=True)
+class _Context:
+    """The operator state of one script: the top level or one command substitution."""
+
+    depth: int
+    pending: str | None = None
+    seen: bool = False
+
+    def take_operator(self) -> str | None:
+        operator = (self.pending or ";") if self.seen else None
+        self.seen = True
+        self.pending = None
+        return operator
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A command with its span in the script, its heredoc input and the commands nested in it."""
+
+    command: dict[str, Any]
+    start: int
+    end: int
+    substituted: bool = False
+    heredocs: list[ScriptHeredoc] = field(default_factory=list)
+    nested: list[dict[str, Any]] = field(default_factory=list)
+
+
+def script_language(shell_argv: list[str]) -> str:
+    """Name the language a SHELL runs: ``posix``, ``powershell``, ``cmd`` or the program's name."""
+    if not shell_argv:
+        return "posix"
+    # Windows images name shells with backslash paths, such as C:\Windows\System32\cmd.exe.
+    program = program_name(shell_argv[0].replace("\\", "/")).lower()
+    if program == "env" and len(shell_argv) > 1:
+        program = program_name(shell_argv[1]).lower()
+    program = program.removesuffix(".exe")
+    if program in SHELLS:
+        return "posix"
+    return _NON_POSIX.get(program, program)
+
+
+def parse_script(
+    script: str,
+    line_of: LineOf | None = None,
+    *,
+    unwrap: bool = True,
+    heredocs: list[ScriptHeredoc] | None = None,
+    substitutions: bool = True,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Split a shell script into simple commands; return them and whether parsing failed anywhere.
+
+    ``line_of`` maps a character offset in ``script`` to a line of the file.
+    With ``unwrap``, scripts nested one level deep are parsed as well (see the
+    module documentation). ``heredocs`` are bodies the caller removed from the
+    script text; the shell command that comes with the opener reads its body.
+    Without ``substitutions``, commands inside ``$(...)`` are not listed.
+    """
     if not script.strip():
         return [], False
+    entries, failed = _parse_entries(script, line_of, substitutions)
+    for heredoc in heredocs or []:
+        owner = _heredoc_owner(entries, heredoc.offset, script)
+        if owner is not None:
+            owner.heredocs.append(heredoc)
+    if unwrap:
+        for entry in entries:
+            failed = _unwrap(entry) or failed
+    commands: list[dict[str, Any]] = []
+    for entry in entries:
+        commands.append(entry.command)
+        commands.extend(entry.nested)
+    return commands, failed
+
+
+def argv_commands(argv: list[str], line: int | None = None) -> tuple[list[dict[str, Any]], bool]:
+    """List the commands an exec-form argv runs: the argv itself, then its ``sh -c`` script."""
+    command = simple_command(list(argv))
+    if line is not None:
+        command["line"] = line
+    entry = _Entry(command, 0, 0)
+    failed = _unwrap(entry)
+    return [command, *entry.nested], failed
+
+
+def _parse_entries(script: str, line_of: LineOf | None, substitutions: bool) -> tuple[list[_Entry], bool]:
+    if "\n" not in script:
+        simple = split_simple_script(script)
+        if simple is not None:
+            return [_simple_entry(item, line_of) for item in simple], False
+    return _tree_sitter_entries(script, line_of, substitutions)
+
+
+def _tree_sitter_entries(script: str, line_of: LineOf | None, substitutions: bool) -> tuple[list[_Entry], bool]:
     source = script.encode("utf-8", "surrogatepass")
     tree = _parser().parse(source)
-    commands: list[dict[str, Any]] = []
-    _Walker(commands).visit(tree.root_node)
-    return commands, tree.root_node.has_error
+    root = tree.root_node
+    to_char = _offset_converter(script, source)
+    found = _walk(root, substitutions)
+    error_rows = _error_rows(root) if root.has_error else set()
+    rows = script.split("\n") if error_rows else []
+
+    entries: list[_Entry] = []
+    raw_rows_done: set[int] = set()
+    for item in found:
+        node = item.node
+        start_row, end_row = node.start_point.row, node.end_point.row
+        bad = [row for row in range(start_row, end_row + 1) if row in error_rows]
+        if bad:
+            for row in bad:
+                if row not in raw_rows_done:
+                    raw_rows_done.add(row)
+                    entries.append(_raw_entry(rows, row, line_of))
+            continue
+        start = to_char(node.start_byte)
+        command = _command(node, item.operator, item.depth)
+        if line_of is not None:
+            command["line"] = line_of(start)
+        entry = _Entry(command, start, to_char(node.end_byte), substituted=item.substituted)
+        if item.heredoc is not None:
+            body_start = to_char(item.heredoc.start_byte)
+            body = script[body_start : to_char(item.heredoc.end_byte)]
+            entry.heredocs.append(ScriptHeredoc(start, body, _shifted(line_of, body_start)))
+        entries.append(entry)
+    for row in sorted(error_rows - raw_rows_done):
+        if rows[row].strip():
+            entries.append(_raw_entry(rows, row, line_of))
+    if error_rows:
+        entries.sort(key=lambda entry: entry.start)
+    return entries, root.has_error
 
 
-class _Walker:
-    """Collects simple commands in source order.
+def _simple_entry(item: SimpleCommand, line_of: LineOf | None) -> _Entry:
+    command = simple_command(item.argv, item.operator)
+    if item.assignments:
+        command["assignments"] = item.assignments
+    if line_of is not None:
+        command["line"] = line_of(item.start)
+    return _Entry(command, item.start, item.end)
 
-    A command's operator is the last operator token seen since the previous
-    command; commands separated only by a newline are joined by ``;``.
-    """
 
-    def __init__(self, commands: list[dict[str, Any]]) -> None:
-        self.commands = commands
-        self.pending: str | None = None
+def _raw_entry(rows: list[str], row: int, line_of: LineOf | None) -> _Entry:
+    start = sum(len(text) + 1 for text in rows[:row])
+    text = rows[row].strip()
+    command: dict[str, Any] = {"argv": [], "program": None, "operator": None, "text": text, "unparsed": True}
+    if line_of is not None:
+        command["line"] = line_of(start)
+    return _Entry(command, start, start + len(rows[row]))
 
-    def visit(self, node: tree_sitter.Node) -> None:
+
+def _offset_converter(script: str, source: bytes) -> Callable[[int], int]:
+    if len(source) == len(script):
+        return lambda offset: offset
+    return lambda offset: len(source[:offset].decode("utf-8", "surrogatepass"))
+
+
+def _walk(root: tree_sitter.Node, substitutions: bool) -> list[_Found]:
+    """Collect simple commands in source order, without recursion, so deep scripts cannot overflow."""
+    found: list[_Found] = []
+    stack: list[tuple[Iterator[tree_sitter.Node], _Context]] = [(iter([root]), _Context(0))]
+    while stack:
+        children, context = stack[-1]
+        node = next(children, None)
+        if node is None:
+            stack.pop()
+            continue
         kind = node.type
         if kind == "command":
-            operator = (self.pending or ";") if self.commands else None
-            self.commands.append(_command(node, operator))
-            self.pending = None
-            return
-        if kind in _OPERATORS:
-            self.pending = kind
-            return
-        if kind in ("heredoc_body", "comment"):
-            return
-        for child in node.children:
-            self.visit(child)
+            inner = _substitutions(node) if substitutions else []
+            found.append(_Found(node, context.depth, context.take_operator(), _stdin_heredoc(node), bool(inner)))
+            for substitution in reversed(inner):
+                stack.append((iter(substitution.children), _Context(context.depth + 1)))
+        elif kind in _OPERATORS:
+            context.pending = kind
+        elif kind not in ("heredoc_body", "comment"):
+            stack.append((iter(node.children), context))
+    return found
 
 
-def _command(node: tree_sitter.Node, operator: str | None) -> dict[str, Any]:
+def _substitutions(command: tree_sitter.Node) -> list[tree_sitter.Node]:
+    """Find the command substitutions in a command's words, outermost first."""
+    text = command.text or b""
+    if b"$(" not in text and b"`" not in text and b"(" not in text:
+        return []
+    result: list[tree_sitter.Node] = []
+    pending = list(reversed(command.children))
+    while pending:
+        node = pending.pop()
+        if node.type in _SUBSTITUTIONS:
+            result.append(node)
+        else:
+            pending.extend(reversed(node.children))
+    return result
+
+
+def _stdin_heredoc(command: tree_sitter.Node) -> tree_sitter.Node | None:
+    parent = command.parent
+    if parent is None or parent.type != "redirected_statement":
+        return None
+    for sibling in parent.children:
+        if sibling.type == "heredoc_redirect":
+            for child in sibling.children:
+                if child.type == "heredoc_body":
+                    return child
+    return None
+
+
+def _error_rows(root: tree_sitter.Node) -> set[int]:
+    """Find the script lines that contain a syntax error or a missing token."""
+    # TODO: tree-sitter-bash also reports errors for some valid shell, such as two heredocs opened on one
+    # line inside a heredoc script. Those lines end up unparsed.
+    rows: set[int] = set()
+    pending = [root]
+    while pending:
+        node = pending.pop()
+        if node.is_missing:
+            rows.add(node.start_point.row)
+            continue
+        if node.type == "ERROR":
+            if not node.children:
+                rows.update(range(node.start_point.row, node.end_point.row + 1))
+            for child in node.children:
+                if child.type == "ERROR" or child.is_missing:
+                    pending.append(child)
+                elif child.type not in _STATEMENTS and child.type not in _OPERATORS and child.type != "\n":
+                    rows.update(range(child.start_point.row, child.end_point.row + 1))
+                else:
+                    pending.append(child)
+            continue
+        if node.has_error:
+            pending.extend(node.children)
+    return rows
+
+
+def _command(node: tree_sitter.Node, operator: str | None, depth: int) -> dict[str, Any]:
     argv: list[str] = []
     assignments: list[dict[str, str]] = []
     redirects: list[dict[str, str]] = []
@@ -86,22 +331,114 @@ def _command(node: tree_sitter.Node, operator: str | None) -> dict[str, Any]:
             continue
         elif child.is_named:
             argv.append(word_text(child))
-    parent = node.parent
-    if parent is not None and parent.type == "redirected_statement":
-        for sibling in parent.children:
-            if sibling.type == "file_redirect":
-                redirects.append(_redirect(sibling))
-    command: dict[str, Any] = {
-        "argv": argv,
-        "program": program_name(argv[0]) if argv else None,
-        "operator": operator,
-        "text": " ".join(argv),
-    }
+    redirects.extend(_trailing_redirects(node))
+    command = simple_command(argv, operator)
     if assignments:
         command["assignments"] = assignments
     if redirects:
         command["redirects"] = redirects
+    if depth:
+        command["depth"] = depth
     return command
+
+
+def simple_command(argv: list[str], operator: str | None = None) -> dict[str, Any]:
+    """Build the dict of one simple command from its argv, with a package fact when it has one."""
+    program = program_name(argv[0]) if argv else None
+    if argv and argv[0].startswith(("$(", "`")):
+        # The program is the output of a command substitution: there is no path to shorten.
+        program = argv[0]
+    command: dict[str, Any] = {"argv": argv, "program": program, "operator": operator, "text": " ".join(argv)}
+    if packages.could_be_package_call(program):
+        package = packages.describe(argv)
+        if package is not None:
+            command["package"] = package
+    return command
+
+
+def _heredoc_owner(entries: list[_Entry], offset: int, script: str) -> _Entry | None:
+    """Find the command a heredoc opener belongs to: the one it follows, unless an operator comes between.
+
+    A redirection may also come before the command name (``<<EOF sh``), so an
+    opener that no command precedes belongs to the next one.
+    """
+    owner = None
+    for entry in entries:
+        if entry.command.get("depth"):
+            continue
+        if entry.start > offset:
+            if owner is None or _OPERATOR_TEXT.search(script, owner.end, offset):
+                return entry
+            return owner
+        owner = entry
+    return owner
+
+
+def _unwrap(entry: _Entry) -> bool:
+    """Parse the script a command runs (sh -c, or a heredoc read by a shell); return whether it failed."""
+    command = entry.command
+    if command.get("unparsed"):
+        return False
+    argv = strip_prefix_programs(command["argv"])
+    script = shell_script_of(argv)
+    depth = command.get("depth", 0) + 1
+    if script is not None:
+        line = command.get("line")
+        # A substitution in a quoted -c script runs in the outer shell, which the walk already listed.
+        inner, failed = parse_script(
+            script, (lambda _: line) if line is not None else None, unwrap=False, substitutions=not entry.substituted
+        )
+        entry.nested = _deepen(inner, depth)
+        return failed
+    if not entry.heredocs or not argv or program_name(argv[0]) not in SHELLS or not _reads_stdin(argv):
+        return False
+    heredoc = entry.heredocs[0]
+    inner, failed = parse_script(heredoc.body, heredoc.line_of, unwrap=False)
+    entry.nested = _deepen(inner, depth)
+    return failed
+
+
+def _shifted(line_of: LineOf | None, offset: int) -> LineOf | None:
+    if line_of is None:
+        return None
+    return lambda inner: line_of(offset + inner)
+
+
+def _deepen(commands: list[dict[str, Any]], depth: int) -> list[dict[str, Any]]:
+    for command in commands:
+        command["depth"] = command.get("depth", 0) + depth
+    return commands
+
+
+def _reads_stdin(argv: list[str]) -> bool:
+    """True when a shell's argv names no script file and has no -c, so it reads its script from stdin."""
+    has_c, operand = _shell_options(argv)
+    return not has_c and operand >= len(argv)
+
+
+def strip_prefix_programs(argv: list[str]) -> list[str]:
+    """Drop ``exec``, ``sudo``, ``env`` and similar prefixes (with their options) from an argv."""
+    return packages.strip_prefixes(argv)[0]
+
+
+def _trailing_redirects(node: tree_sitter.Node) -> list[dict[str, str]]:
+    """Find the redirections written after a command.
+
+    tree-sitter-bash attaches ``a && b > /x`` to the whole list, while the
+    shell applies it to ``b`` alone, so a redirection belongs to the last
+    command of the list or pipeline it follows.
+    """
+    parent = node.parent
+    while parent is not None and parent.type in ("list", "pipeline") and _last_named_child(parent) == node:
+        node, parent = parent, parent.parent
+    if parent is None or parent.type != "redirected_statement":
+        return []
+    return [_redirect(sibling) for sibling in parent.children if sibling.type == "file_redirect"]
+
+
+def _last_named_child(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    named = [child for child in node.children if child.is_named]
+    return named[-1] if named else None
 
 
 def _redirect(node: tree_sitter.Node) -> dict[str, str]:
@@ -178,13 +515,34 @@ def program_name(word: str) -> str:
     return word.rstrip("/").rsplit("/", 1)[-1]
 
 
+def _shell_options(argv: list[str]) -> tuple[bool, int]:
+    """Read a shell's options; return whether -c is among them and the index of the first operand.
+
+    ``-o NAME`` and ``-O NAME`` take the next word, so ``bash -o pipefail -c 'x'``
+    runs ``x``; ``--`` ends the options.
+    """
+    has_c = False
+    index = 2 if program_name(argv[0]) == "busybox" and len(argv) > 1 else 1
+    while index < len(argv):
+        word = argv[index]
+        if word in ("--", "-"):
+            return has_c, index + 1
+        if word.startswith("--"):
+            index += 1
+            continue
+        if len(word) < 2 or word[0] not in "-+":
+            break
+        flags = word[1:]
+        has_c = has_c or "c" in flags
+        index += 1 + flags.count("o") + flags.count("O")
+    return has_c, index
+
+
 def shell_script_of(argv: list[str]) -> str | None:
     """Return the script of ``sh -c SCRIPT`` style argv, or None when argv is not one."""
     if len(argv) < 3 or program_name(argv[0]) not in SHELLS:
         return None
-    for index, argument in enumerate(argv[1:], start=1):
-        if argument.startswith("-") and not argument.startswith("--") and "c" in argument[1:]:
-            return argv[index + 1] if index + 1 < len(argv) else None
-        if not argument.startswith("-"):
-            return None
+    has_c, operand = _shell_options(argv)
+    if has_c and operand < len(argv):
+        return argv[operand]
     return None

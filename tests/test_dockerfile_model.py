@@ -135,7 +135,7 @@ def test_substitution_in_env_workdir_expose_and_user():
     assert view["env"]["APP_HOME"]["value"] == "/app"
     assert view["env"]["DEBUG"]["value"] == ""
     assert view["workdir"] == "/app"
-    assert view["ports"] == [{"port": 8080, "protocol": "tcp", "raw": "8080"}]
+    assert view["ports"] == [{"port": 8080, "protocol": "tcp", "raw": "${PORT}"}]
     assert view["user"]["user"] == "nobody"
 
 
@@ -158,8 +158,19 @@ def test_run_mounts_and_network():
     document = syntax_case("19-run-mount.Dockerfile")
     run = instruction(document, 0, 1)
     assert run["mounts"] == [
-        {"type": "secret", "options": {"type": "secret", "id": "pip_token", "env": "PIP_TOKEN"}, "id": "pip_token", "env": "PIP_TOKEN"},
-        {"type": "cache", "options": {"type": "cache", "target": "/root/.cache/pip"}, "target": "/root/.cache/pip"},
+        {
+            "type": "secret",
+            "id": "pip_token",
+            "env": "PIP_TOKEN",
+            "options": {"type": "secret", "id": "pip_token", "env": "PIP_TOKEN"},
+            "readonly": True,
+        },
+        {
+            "type": "cache",
+            "target": "/root/.cache/pip",
+            "options": {"type": "cache", "target": "/root/.cache/pip"},
+            "readonly": False,
+        },
     ]
     assert [command["argv"] for command in run["commands"]] == [["pip", "install", "-r", "requirements.txt"]]
     assert instruction(document, 0, 2)["network"] == "none"

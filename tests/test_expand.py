@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from prodpolicy.dockerfile.expand import SubstitutionError, expand, split_words
@@ -59,3 +61,72 @@ def test_split_words_splits_unquoted_variables():
 
 def test_split_words_drops_empty_known_variables():
     assert [word.value for word in split_words("$EMPTY x", ENVIRONMENT)] == ["x"]
+
+
+PATHS = {"FILE": "/usr/local/lib/app.tar.gz", "NAME": "my-app-v1", "EMPTY": "", "NO_DEFAULT": None, "STARS": "a*b*c"}
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("${FILE#*/}", "usr/local/lib/app.tar.gz"),
+        ("${FILE##*/}", "app.tar.gz"),
+        ("${FILE%.*}", "/usr/local/lib/app.tar"),
+        ("${FILE%%.*}", "/usr/local/lib/app"),
+        ("${FILE#/usr/local}", "/lib/app.tar.gz"),
+        ("${FILE%.zip}", "/usr/local/lib/app.tar.gz"),
+        ("${NAME#?y}", "-app-v1"),
+        ("${NAME/-/_}", "my_app-v1"),
+        ("${NAME//-/_}", "my_app_v1"),
+        ("${NAME/app/}", "my--v1"),
+        ("${NAME//[a]/x}", "my-app-v1"),
+        ("${STARS//\\*/+}", "a+b+c"),
+        ("${STARS#a\\*}", "b*c"),
+        ("${UNSET#x}", ""),
+        ("${EMPTY%%*}", ""),
+        ("v${NAME##*-}", "vv1"),
+    ],
+)
+def test_pattern_removal_and_replacement(text, value):
+    result = expand(text, PATHS)
+    assert (result.value, result.unknown) == (value, False)
+
+
+@pytest.mark.parametrize("text", ["${NO_DEFAULT#x}", "${NO_DEFAULT%x}", "${NO_DEFAULT/a/b}", "x${NO_DEFAULT//a/b}"])
+def test_pattern_on_unknown_value_is_unknown(text):
+    assert expand(text, PATHS).unknown is True
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("${FILE:#x}", "unsupported modifier"),
+        ("${FILE:%x}", "unsupported modifier"),
+        ("${FILE/x}", "missing '/'"),
+        ("${FILE#\\a}", "invalid escape"),
+        ("${EMPTY:?}", "EMPTY: is not allowed to be empty"),
+        ("${UNSET?}", "UNSET: is not allowed to be unset"),
+        ("${UNSET?custom message}", "UNSET: custom message"),
+        ("${FILE:!x}", "unsupported modifier"),
+    ],
+)
+def test_invalid_modifiers(text, message):
+    with pytest.raises(SubstitutionError, match=re.escape(message)):
+        expand(text, PATHS)
+
+
+def test_required_value_that_is_set():
+    assert expand("${FILE:?}", PATHS).value == PATHS["FILE"]
+
+
+def test_pattern_with_nested_substitution():
+    environment = {"SUFFIX": ".gz", "FILE": "app.tar.gz"}
+    assert expand("${FILE%${SUFFIX}}", environment).value == "app.tar"
+
+
+def test_escaped_dollar_in_double_quotes():
+    assert expand('"\\$HOME is ${SET}"', ENVIRONMENT).value == "$HOME is value"
+
+
+def test_unknown_value_through_default_is_known():
+    assert (expand("${NO_DEFAULT:-x}", ENVIRONMENT).unknown, expand("${NO_DEFAULT:+x}", ENVIRONMENT).value) == (False, "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from prodpolicy.dockerfile.lexer import find_heredocs, lex, split_flags
+from prodpolicy.dockerfile.lexer import find_heredocs, lex, parse_json_array, split_flags
 
 from .helpers import CASES
 
@@ -228,3 +228,168 @@ def test_comments_directly_above_are_kept():
 def test_only_comments_and_empty_files_have_no_instructions():
     assert lexed("31-only-comments.Dockerfile").instructions == []
     assert lexed("29-empty.Dockerfile").instructions == []
+
+
+def test_heredoc_forms_lines_and_bodies():
+    result = lexed("34-heredoc-forms.Dockerfile")
+    assert summary("34-heredoc-forms.Dockerfile") == [
+        ("FROM", 1, 1),
+        ("RUN", 2, 5),
+        ("RUN", 6, 8),
+        ("RUN", 9, 13),
+        ("RUN", 14, 17),
+        ("COPY", 18, 20),
+        ("ONBUILD", 21, 23),
+        ("RUN", 24, 27),
+        ("ADD", 28, 30),
+        ("RUN", 31, 33),
+    ]
+    heredocs = [
+        [(h.name, h.chomp, h.quoted, h.file_descriptor, h.content, h.start_line, h.end_line) for h in (raw.inner or raw).heredocs]
+        for raw in result.instructions
+    ]
+    assert heredocs[1] == [("EOT", True, False, None, "\techo one\n\t\techo two\n", 3, 5)]
+    assert heredocs[2] == [("EOF", False, False, 3, "fd three\n", 7, 8)]
+    assert heredocs[3] == [("A", False, True, None, "a $HOME\n", 10, 11), ("B", False, True, None, "b\n", 12, 13)]
+    assert heredocs[4] == [("EOF", False, False, None, "set -e\n", 16, 17)]
+    assert heredocs[6] == [("EOF", False, False, None, "echo onbuild\n", 22, 23)]
+    assert heredocs[8] == [("EOF", False, True, None, "raw $X\n", 29, 30)]
+    assert result.instructions[6].inner.end_line == 23
+
+
+def test_heredoc_opener_with_space_after_angles():
+    result = lexed("35-heredoc-space-after-opener.Dockerfile")
+    assert summary("35-heredoc-space-after-opener.Dockerfile") == [("FROM", 1, 1), ("RUN", 2, 4), ("RUN", 5, 7), ("USER", 8, 8)]
+    assert [(h.name, h.quoted, h.content) for h in result.instructions[2].heredocs] == [("EOT", True, "echo spaced\n")]
+
+
+def test_heredoc_opener_positions():
+    [first, second] = find_heredocs("RUN cat <<A > /x && cat << 'B' > /y")
+    assert (first.opener_start, first.opener_end) == (8, 11)
+    assert (second.name, second.opener_start, second.opener_end) == ("B", 24, 30)
+
+
+def test_heredoc_delimiter_with_quoted_space():
+    assert [heredoc.name for heredoc in find_heredocs('RUN <<"A B" cat')] == ["A B"]
+
+
+def test_heredoc_dash_then_space_is_not_an_opener():
+    assert find_heredocs("RUN cat <<- EOF") == []
+
+
+def test_crlf_heredoc_body_keeps_its_line_ends():
+    result = lex((CASES / "syntax" / "39-crlf-heredoc.Dockerfile").read_bytes().decode("utf-8"), "x")
+    assert [(raw.keyword, raw.start_line, raw.end_line) for raw in result.instructions] == [
+        ("FROM", 1, 1),
+        ("RUN", 2, 4),
+        ("COPY", 5, 7),
+        ("USER", 8, 8),
+    ]
+    assert result.instructions[1].heredocs[0].content == "apk add --no-cache curl\r\n"
+    assert result.instructions[2].heredocs[0].content == "\tkey=value\r\n"
+
+
+def test_heredoc_body_without_final_newline():
+    result = lex("FROM a\nRUN <<EOF\necho hi\nEOF", "x")
+    assert result.errors == []
+    assert (result.instructions[1].heredocs[0].content, result.instructions[1].end_line) == ("echo hi\n", 4)
+
+
+def test_json_needs_nothing_after_the_array():
+    result = lexed("40-json-edge-cases.Dockerfile")
+    forms = [(raw.keyword, raw.json_form, raw.json_arguments) for raw in result.instructions]
+    assert forms == [
+        ("FROM", False, None),
+        ("CMD", False, None),
+        ("ENTRYPOINT", False, None),
+        ("CMD", True, ["café", "tab\there"]),
+        ("VOLUME", True, ["/data", "/logs"]),
+        ("VOLUME", False, None),
+        ("SHELL", True, ["/bin/ash", "-eo", "pipefail", "-c"]),
+        ("RUN", False, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('["a", "b"]', (["a", "b"], None)),
+        ('  ["a"]  ', (["a"], None)),
+        ('["a"] trailing', (None, None)),
+        ('["a", NaN]', (None, None)),
+        ('["a", Infinity]', (None, None)),
+        ("['a']", (None, None)),
+        ('["a", 1]', (None, "in JSON (exec) form every element of the array must be a string")),
+        ('{"a": 1}', (None, None)),
+        ("[]", ([], None)),
+    ],
+)
+def test_parse_json_array(text, expected):
+    assert parse_json_array(text) == expected
+
+
+def test_mixed_case_keywords():
+    result = lexed("41-mixed-case-keywords.Dockerfile")
+    assert [(raw.keyword, raw.keyword_as_written) for raw in result.instructions] == [
+        ("FROM", "FrOm"),
+        ("RUN", "RuN"),
+        ("FROM", "from"),
+        ("COPY", "CoPy"),
+        ("HEALTHCHECK", "healthcheck"),
+        ("EXPOSE", "ExPoSe"),
+    ]
+    assert result.instructions[3].flags == ["--from=builder"]
+
+
+def test_onbuild_inner_keeps_its_flags_and_lines():
+    result = lex("FROM a\nONBUILD COPY --chown=app:app \\\n  src /dst\n", "x")
+    inner = result.instructions[1].inner
+    assert (inner.keyword, inner.flags, inner.arguments_text) == ("COPY", ["--chown=app:app"], "src /dst")
+    assert (inner.start_line, inner.end_line) == (2, 3)
+    assert inner.line_at(inner.arguments_offset) == 3
+
+
+def test_line_at_maps_offsets_to_physical_lines():
+    result = lex("FROM a\nRUN one \\\n  # comment\n  two \\\n\n  three\n", "x")
+    run = result.instructions[1]
+    assert run.arguments_text == "one   two   three"
+    assert [run.line_at(run.arguments_offset + run.arguments_text.index(word)) for word in ("one", "two", "three")] == [
+        2,
+        4,
+        6,
+    ]
+
+
+def test_directive_after_a_comment_is_a_comment():
+    result = lex("# hello\n# escape=`\nFROM a\n", "x")
+    assert (result.directives, result.escape) == ([], "\\")
+
+
+def test_directive_after_an_empty_line_is_a_comment():
+    result = lex("\n# syntax=docker/dockerfile:1\nFROM a\n", "x")
+    assert result.directives == []
+
+
+def test_invalid_escape_directive_is_fatal():
+    result = lex("# escape=x\nFROM a\n", "x")
+    assert [(error.line, error.fatal) for error in result.errors] == [(1, True)]
+
+
+def test_escaped_escape_ends_the_line():
+    result = lex("FROM a\nRUN echo \\\\\nUSER x\n", "x")
+    assert [(raw.keyword, raw.start_line, raw.end_line) for raw in result.instructions] == [
+        ("FROM", 1, 1),
+        ("RUN", 2, 2),
+        ("USER", 3, 3),
+    ]
+
+
+def test_continuation_at_end_of_file():
+    result = lex("FROM a\nRUN echo \\", "x")
+    assert [(raw.keyword, raw.arguments_text, raw.end_line) for raw in result.instructions][1] == ("RUN", "echo", 2)
+
+
+@pytest.mark.parametrize(("length", "errors"), [(65535, []), (65536, [(2, True)])])
+def test_line_length_limit(length, errors):
+    result = lex("FROM a\nRUN " + "x" * (length - 4) + "\n", "x")
+    assert [(error.line, error.fatal) for error in result.errors] == errors

@@ -1,9 +1,11 @@
 """Variable substitution and quote removal as Docker applies them to instruction arguments.
 
 Docker expands ``$VAR``, ``${VAR}``, ``${VAR:-default}``, ``${VAR-default}``,
-``${VAR:+alt}``, ``${VAR+alt}``, ``${VAR:?message}`` and ``${VAR?message}`` in
-the arguments of FROM, ENV, ARG, LABEL, USER, WORKDIR, EXPOSE, VOLUME,
-STOPSIGNAL, COPY and ADD. Single quotes keep text literal, double quotes allow
+``${VAR:+alt}``, ``${VAR+alt}``, ``${VAR:?message}`` and ``${VAR?message}``.
+It also removes patterns with ``${VAR#p}``, ``${VAR##p}``, ``${VAR%p}`` and
+``${VAR%%p}`` and replaces them with ``${VAR/p/text}`` and ``${VAR//p/text}``
+(see ``patterns.py``). Expansion applies to the arguments of FROM, ENV, ARG,
+LABEL, USER, WORKDIR, EXPOSE, VOLUME, STOPSIGNAL, COPY and ADD. Single quotes keep text literal, double quotes allow
 substitution, and the escape character (backslash, or backtick after
 ``# escape=```) makes the next character literal.
 
@@ -17,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from .patterns import pattern_regex, trim_prefix, trim_suffix
 
 # ARGs that BuildKit defines in the global scope without a declaration.
 PREDEFINED_ARGS = frozenset(
@@ -87,7 +91,7 @@ class _Scanner:
         return char
 
     def lookup(self, name: str) -> tuple[bool, str]:
-        """Return whether the variable is set, and its value as a plain build sees it."""
+        """Return whether the variable is set, and the value a build without --build-arg uses."""
         self.references.append(name)
         if name not in self.environment:
             return False, ""
@@ -133,18 +137,17 @@ class _Scanner:
             return self._plain(name), True
         if char == "":
             raise SubstitutionError(f"missing '}}' after ${{{name}")
+        if char == "/":
+            return self._replace(name), True
         colon = char == ":"
         modifier = self.next() if colon else char
-        if modifier not in ("-", "+", "?", "#", "%", "/"):
-            raise SubstitutionError(f"unsupported modifier {modifier!r} in ${{{name}...}}")
-        word = self.until_brace()
+        if modifier not in ("-", "+", "?", "#", "%") or (colon and modifier in ("#", "%")):
+            raise SubstitutionError(f"unsupported modifier {char if not colon else ':' + modifier!r} in ${{{name}...}}")
+        if modifier in ("#", "%"):
+            return self._trim(name, modifier), True
+        word = self.until("}")
         is_set, value = self.lookup(name)
         unknown = self.is_unknown(name)
-        if modifier in ("#", "%", "/"):
-            # TODO: pattern removal and replacement are passed through as the unexpanded value.
-            if unknown:
-                self.unknown = True
-            return value, True
         present = bool(value) if colon else is_set
         if modifier == "-":
             return (value if present else word), True
@@ -156,9 +159,43 @@ class _Scanner:
             self.unknown = True
             return "", True
         if not present:
-            message = word or "is not allowed to be unset"
-            raise SubstitutionError(f"{name}: {message}")
+            default = "is not allowed to be empty" if is_set else "is not allowed to be unset"
+            raise SubstitutionError(f"{name}: {word or default}")
         return value, True
+
+    def _trim(self, name: str, modifier: str) -> str:
+        """Expand ``${name#pattern}``, ``${name##pattern}``, ``${name%pattern}`` or ``${name%%pattern}``."""
+        pattern = self.until("}", raw_escapes=True)
+        greedy = pattern.startswith(modifier)
+        if greedy:
+            pattern = pattern[1:]
+        _, value = self.lookup(name)
+        if self.is_unknown(name):
+            self.unknown = True
+            return ""
+        try:
+            if modifier == "#":
+                return trim_prefix(value, pattern, greedy)
+            return trim_suffix(value, pattern, greedy)
+        except ValueError as error:
+            raise SubstitutionError(str(error)) from None
+
+    def _replace(self, name: str) -> str:
+        """Expand ``${name/pattern/replacement}`` and ``${name//pattern/replacement}``."""
+        replace_all = self.peek() == "/"
+        if replace_all:
+            self.next()
+        pattern = self.until("/", raw_escapes=True)
+        replacement = self.until("}", raw_escapes=True)
+        _, value = self.lookup(name)
+        if self.is_unknown(name):
+            self.unknown = True
+            return ""
+        try:
+            regex = pattern_regex(pattern, greedy=True, anchored=False)
+        except ValueError as error:
+            raise SubstitutionError(str(error)) from None
+        return regex.sub(lambda _: replacement, value, count=0 if replace_all else 1)
 
     def _plain(self, name: str) -> str:
         _, value = self.lookup(name)
@@ -166,16 +203,24 @@ class _Scanner:
             self.unknown = True
         return value
 
-    def until_brace(self) -> str:
-        """Read and expand the word of a modifier up to its closing brace."""
+    def until(self, stop: str, raw_escapes: bool = False) -> str:
+        """Read and expand the word of a modifier up to ``stop``, which is consumed.
+
+        With ``raw_escapes`` the escape character stays in the text, because a
+        pattern gives backslashes their own meaning.
+        """
         parts: list[str] = []
         while True:
             char = self.peek()
             if char == "":
-                raise SubstitutionError("missing '}' at the end of a substitution")
-            if char == "}":
+                raise SubstitutionError(f"missing '{stop}' in a ${{...}} substitution")
+            if char == stop:
                 self.next()
                 return "".join(parts)
+            if raw_escapes and char == self.escape:
+                self.next()
+                parts.append(char + self.next())
+                continue
             parts.append(self.read_one())
 
     def read_one(self) -> str:

@@ -1,17 +1,25 @@
 """Split Dockerfile text into instructions the way BuildKit's parser does.
 
-The lexer follows the behaviour of BuildKit's ``frontend/dockerfile/parser`` as
-shipped with Docker 27 and 28, which is the reference for every line number the
-rest of the package reports:
+The lexer follows the behaviour of BuildKit's ``frontend/dockerfile/parser`` in
+Dockerfile frontend 1.16 and later (BuildKit 0.22 and later), which is the
+reference for every line number the rest of the package reports:
 
 * parser directives (``syntax``, ``escape``, ``check``) count only before the
   first line that is not a directive, and each may appear once;
 * a UTF-8 byte order mark is dropped, ``\\r\\n`` is the same as ``\\n``;
 * a line ending in the escape character continues on the next line; comment
   lines and empty lines inside a continuation are skipped;
-* heredocs (``<<EOF``, ``<<-EOF``, quoted delimiters, several per line) follow
-  RUN, COPY and ADD in shell form, their body lines are never instructions;
-* flags are the leading ``--name[=value]`` words after the keyword.
+* heredocs (``<<EOF``, ``<<-EOF``, ``<< EOF``, quoted delimiters, several per
+  line) follow RUN, COPY and ADD in shell form, their body lines are never
+  instructions;
+* flags are the leading ``--name[=value]`` words after the keyword;
+* exec form is a JSON array of strings and nothing else: text after the closing
+  bracket, or a value JSON does not allow (``NaN``), makes it shell form;
+* a physical line longer than 65535 bytes is an error.
+
+Two of these rules are newer than the BuildKit 0.12 parser bound by the
+``dockerfile`` package that the differential tests use as an oracle: it ignores
+text after an exec-form array and does not accept whitespace after ``<<``.
 
 Start and end lines are the physical, 1-based lines of the file, heredoc
 bodies included.
@@ -29,7 +37,7 @@ DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
 HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
-_HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)([^<]*)$")
+_HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)[ \t\r]*([^<]*)$")
 # Go's strings.TrimSpace and unicode.IsSpace: ASCII whitespace plus a few more.
 _SPACE = " \t\n\v\f\r\x85\xa0"
 _KEYWORD_SPLIT = re.compile(r"[\t\v\f\r ]+")
@@ -57,6 +65,9 @@ class Heredoc:
     content: str
     start_line: int
     end_line: int
+    # Where the opener word (``<<EOF``, ``3<<-'EOF'``) sits in the logical line.
+    opener_start: int = 0
+    opener_end: int = 0
 
 
 @dataclass(slots=True)
@@ -80,6 +91,26 @@ class RawInstruction:
     json_form: bool = False
     json_arguments: list[str] | None = None
     json_error: str | None = None
+    # (offset in ``original``, physical line) where each joined physical line starts.
+    segments: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def arguments_offset(self) -> int:
+        """The offset of ``arguments_text`` in ``original``: both end at the same character."""
+        return self.suffix_offset(self.arguments_text)
+
+    def suffix_offset(self, text: str) -> int:
+        """Return the offset in ``original`` of ``text``, a stripped suffix of the arguments."""
+        return len(self.original.rstrip(_SPACE)) - len(text)
+
+    def line_at(self, offset: int) -> int:
+        """Return the physical line of the character at ``offset`` in ``original``."""
+        line = self.start_line
+        for start, physical in self.segments:
+            if start > offset:
+                break
+            line = physical
+        return line
 
 
 @dataclass(slots=True)
@@ -202,19 +233,25 @@ def _split_keyword(line: str) -> tuple[str, str]:
     return keyword, rest
 
 
+def _reject_constant(name: str) -> None:
+    # Python's json module reads NaN and Infinity; Go's encoding/json, which Docker uses, does not.
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_json_array(text: str) -> tuple[list[str] | None, str | None]:
     """Read an exec-form argument list the way Docker does.
 
     Returns ``(arguments, None)`` for a JSON array of strings, ``(None, None)``
-    when the text is not JSON (Docker then uses shell form) and ``(None, error)``
-    for a JSON array holding something other than strings, which Docker rejects.
-    Text after the closing bracket is ignored, as Docker's decoder does.
+    when the text is not a JSON array (Docker then uses shell form) and
+    ``(None, error)`` for a JSON array holding something other than strings,
+    which Docker rejects. Text after the closing bracket makes the whole text
+    invalid JSON, so it is shell form, as in BuildKit 0.15 and later.
     """
     stripped = text.lstrip(_SPACE)
     if not stripped.startswith("["):
         return None, None
     try:
-        value, _ = json.JSONDecoder().raw_decode(stripped)
+        value = json.loads(stripped, parse_constant=_reject_constant)
     except ValueError:
         return None, None
     if not isinstance(value, list):
@@ -224,38 +261,44 @@ def parse_json_array(text: str) -> tuple[list[str] | None, str | None]:
     return value, None
 
 
-def _shell_words_raw(text: str) -> list[str]:
-    """Split on unquoted whitespace, keeping quotes and backslashes in the words."""
-    words: list[str] = []
-    current: list[str] = []
-    quote = ""
-    started = False
+def _heredoc_words(text: str) -> list[tuple[str, int, int]]:
+    """Split a line into words as BuildKit does when it looks for heredocs.
+
+    Words end at unquoted whitespace; quotes and escapes stay in the word.
+    ``<<`` followed by whitespace joins the next word (``<< EOF``), as in
+    Dockerfile frontend 1.16 and later. Returns ``(word, start, end)`` offsets.
+    """
+    words: list[tuple[str, int, int]] = []
+    length = len(text)
     index = 0
-    while index < len(text):
+    start = -1
+    quote = ""
+    while index < length:
         char = text[index]
         if quote:
-            current.append(char)
             if char == quote:
                 quote = ""
-            elif char == "\\" and quote == '"' and index + 1 < len(text):
+            elif char == "\\" and quote == '"' and index + 1 < length:
                 index += 1
-                current.append(text[index])
-        elif char in " \t\n\r\f\v":
-            if started:
-                words.append("".join(current))
-                current = []
-                started = False
+        elif char in _SPACE:
+            if start >= 0:
+                words.append((text[start:index], start, index))
+                start = -1
         else:
-            started = True
-            current.append(char)
+            if start < 0:
+                start = index
             if char in "'\"":
                 quote = char
-            elif char == "\\" and index + 1 < len(text):
+            elif char == "\\" and index + 1 < length:
                 index += 1
-                current.append(text[index])
+            elif text.startswith("<<", index):
+                index += 2
+                while index < length and text[index] in " \t\r":
+                    index += 1
+                continue
         index += 1
-    if started:
-        words.append("".join(current))
+    if start >= 0:
+        words.append((text[start:], start, length))
     return words
 
 
@@ -270,6 +313,9 @@ def _unquote_delimiter(word: str) -> tuple[str, bool]:
         if quote:
             if char == quote:
                 quote = ""
+            elif char == "\\" and quote == '"' and index + 1 < len(word) and word[index + 1] in '"\\$':
+                index += 1
+                result.append(word[index])
             else:
                 result.append(char)
         elif char in "'\"":
@@ -286,18 +332,18 @@ def _unquote_delimiter(word: str) -> tuple[str, bool]:
 
 
 def find_heredocs(text: str) -> list[Heredoc]:
-    """List the heredoc openers (``<<EOF``, ``<<-'EOF'``, ``3<<EOF``) in a logical line."""
+    """List the heredoc openers (``<<EOF``, ``<<-'EOF'``, ``3<<EOF``, ``<< EOF``) in a logical line."""
     heredocs: list[Heredoc] = []
-    for word in _shell_words_raw(text):
+    for word, start, end in _heredoc_words(text):
         match = _HEREDOC_WORD.match(word)
         if not match or not match.group(3):
             continue
         name, quoted = _unquote_delimiter(match.group(3))
-        # A delimiter with whitespace inside quotes is more than one word in the shell sense.
-        if not name or any(char in _SPACE for char in name):
+        if not name:
             continue
         descriptor = int(match.group(1)) if match.group(1) else None
-        heredocs.append(Heredoc(name, match.group(2) == "-", quoted, descriptor, "", 0, 0))
+        heredoc = Heredoc(name, match.group(2) == "-", quoted, descriptor, "", 0, 0, start, end)
+        heredocs.append(heredoc)
     return heredocs
 
 
@@ -361,15 +407,19 @@ def lex(text: str, file: str) -> LexResult:
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = [_trim_newline(line) for line in text.split("\n")]
-    # A final newline does not start another line.
-    if lines and lines[-1] == "" and text.endswith("\n"):
-        lines.pop()
+    # Heredoc bodies keep their line endings, as Docker passes them on unchanged.
+    pieces = text.split("\n")
+    if pieces and pieces[-1] == "" and text.endswith("\n"):
+        pieces.pop()
+        endings = ["\n"] * len(pieces)
+    else:
+        endings = ["\n"] * (len(pieces) - 1) + [""]
+    lines = [_trim_newline(piece) for piece in pieces]
 
     directives = _DirectiveScanner(file)
     instructions: list[RawInstruction] = []
     warnings: list[InputError] = []
-    errors: list[InputError] = []
+    errors: list[InputError] = _long_lines(pieces, file)
     comments: list[tuple[int, str]] = []
     total = len(lines)
     index = 0
@@ -389,6 +439,7 @@ def lex(text: str, file: str) -> LexResult:
             continue
 
         logical, ended = _trim_continuation(stripped, directives.escape)
+        segments = [(0, line_number)]
         empty_continuation = False
         while not ended and index < total:
             physical = lines[index]
@@ -400,6 +451,7 @@ def lex(text: str, file: str) -> LexResult:
                 empty_continuation = True
                 continue
             part, ended = _trim_continuation(physical, directives.escape)
+            segments.append((len(logical), index))
             logical += part
 
         if empty_continuation:
@@ -415,23 +467,20 @@ def lex(text: str, file: str) -> LexResult:
 
         instruction = build_instruction(logical, line_number, index)
         instruction.comments = comments
+        instruction.segments = segments
         comments = []
+        target = instruction.inner or instruction
+        shift = 0
+        if instruction.inner is not None:
+            shift = len(logical.rstrip(_SPACE)) - len(instruction.inner.original)
+            instruction.inner.segments = [(max(0, offset - shift), line) for offset, line in segments]
 
-        if _can_contain_heredoc(instruction):
-            target = instruction.inner or instruction
+        if "<<" in logical and _can_contain_heredoc(instruction):
             for heredoc in find_heredocs(logical):
-                body: list[str] = []
-                heredoc.start_line = index + 1
-                terminated = False
-                while index < total:
-                    physical = lines[index]
-                    index += 1
-                    candidate = physical.lstrip("\t") if heredoc.chomp else physical
-                    if candidate == heredoc.name:
-                        terminated = True
-                        break
-                    body.append(physical)
-                if not terminated:
+                heredoc.opener_start -= shift
+                heredoc.opener_end -= shift
+                index = _read_heredoc_body(heredoc, lines, pieces, endings, index)
+                if heredoc.end_line < 0:
                     errors.append(
                         InputError(
                             file,
@@ -441,10 +490,10 @@ def lex(text: str, file: str) -> LexResult:
                             fatal=True,
                         )
                     )
-                heredoc.end_line = index
-                heredoc.content = "".join(f"{part}\n" for part in body)
+                    heredoc.end_line = index
                 target.heredocs.append(heredoc)
             instruction.end_line = index
+            target.end_line = index
 
         instructions.append(instruction)
 
@@ -457,3 +506,44 @@ def lex(text: str, file: str) -> LexResult:
         warnings=warnings,
         errors=errors,
     )
+
+
+def _read_heredoc_body(heredoc: Heredoc, lines: list[str], pieces: list[str], endings: list[str], index: int) -> int:
+    """Read body lines up to the terminator; return the index after it.
+
+    ``heredoc.end_line`` is the terminator's line, or -1 when the file ends first.
+    """
+    heredoc.start_line = index + 1
+    body: list[str] = []
+    while index < len(lines):
+        physical = lines[index]
+        index += 1
+        candidate = physical.lstrip("\t") if heredoc.chomp else physical
+        if candidate == heredoc.name:
+            heredoc.end_line = index
+            heredoc.content = "".join(body)
+            return index
+        body.append(pieces[index - 1] + endings[index - 1])
+    heredoc.end_line = -1
+    heredoc.content = "".join(body)
+    return index
+
+
+# Docker reads Dockerfiles with Go's bufio.Scanner, whose default limit rejects longer lines.
+MAX_LINE_BYTES = 65535
+
+
+def _long_lines(pieces: list[str], file: str) -> list[InputError]:
+    errors = []
+    for number, piece in enumerate(pieces, start=1):
+        # A character is at most 4 bytes in UTF-8, so shorter lines need no encoding.
+        if len(piece) * 4 > MAX_LINE_BYTES and len(piece.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
+            errors.append(
+                InputError(
+                    file,
+                    f"line is longer than {MAX_LINE_BYTES} bytes, which Docker rejects; split it with line continuations",
+                    line=number,
+                    fatal=True,
+                )
+            )
+    return errors

@@ -1,76 +1,38 @@
 """Build the Dockerfile document: stages, their state, and the runtime view of the target.
 
-The walk follows ``docker build``. Global ARGs apply to FROM lines only. Each
-stage starts from its base: an image, or an earlier stage whose USER, ENV,
-WORKDIR, SHELL, HEALTHCHECK, CMD, ENTRYPOINT, EXPOSE, LABEL, VOLUME and
-STOPSIGNAL it inherits. ARG and ENV are scoped to their stage. The target stage
-(the last one, or the one given as ``target``) defines the runtime view.
+The walk follows ``docker build``. Global ARGs apply to FROM lines only, unless
+a stage declares them again. Each stage starts from its base: an image, or an
+earlier stage whose state it inherits (see ``stages.py``) and whose ONBUILD
+instructions run first. ARG and ENV are scoped to their stage and the stages
+built FROM it. The target stage (the last one, or the one given as ``target``)
+defines the runtime view, and the stages it uses through FROM, ``COPY --from``
+and ``RUN --mount=from=`` are marked reachable.
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+import re
 from typing import Any
 
 from .. import secrets
 from ..document import Document, Location, Path, Suppression
 from ..errors import InputError, InvalidInput
-from ..execution import execution
-from .expand import PREDEFINED_ARGS, Expanded
-from .instructions import DEFAULT_SHELL, Context, parse_instruction
-from .lexer import LexResult, RawInstruction, lex
 from ..suppressions import parse_suppression
-
-
-@dataclass
-class _StageState:
-    """The state a stage passes on to the stages built FROM it."""
-
-    user: dict[str, Any]
-    user_location: Location
-    healthcheck: dict[str, Any]
-    healthcheck_location: Location
-    env: dict[str, dict[str, Any]] = field(default_factory=dict)
-    env_locations: dict[str, Location] = field(default_factory=dict)
-    labels: dict[str, dict[str, Any]] = field(default_factory=dict)
-    label_locations: dict[str, Location] = field(default_factory=dict)
-    entrypoint: dict[str, Any] | None = None
-    entrypoint_location: Location | None = None
-    cmd: dict[str, Any] | None = None
-    cmd_location: Location | None = None
-    workdir: str | None = None
-    workdir_location: Location | None = None
-    shell: list[str] = field(default_factory=lambda: list(DEFAULT_SHELL))
-    ports: list[tuple[dict[str, Any], Location]] = field(default_factory=list)
-    volumes: list[str] = field(default_factory=list)
-    stop_signal: str | None = None
-    stop_signal_location: Location | None = None
-
-
-def _fresh_state(from_location: Location) -> _StageState:
-    return _StageState(
-        user={"raw": None, "user": "root", "uid": 0, "is_root": True, "source": "default"},
-        user_location=from_location,
-        healthcheck={"state": "absent", "source": "default"},
-        healthcheck_location=from_location,
-    )
-
-
-def _inherited_state(parent: _StageState) -> _StageState:
-    state = copy.deepcopy(parent)
-    state.user = {**state.user, "source": "inherited"} if state.user["source"] == "instruction" else state.user
-    if state.healthcheck.get("source") == "instruction":
-        state.healthcheck = {**state.healthcheck, "source": "inherited"}
-    return state
+from .context import DEFAULT_SHELL, Context, whitespace_words
+from .expand import PREDEFINED_ARGS, Expanded
+from .instructions import parse_instruction
+from .lexer import LexResult, RawInstruction, lex
+from .runtime_view import runtime_view
+from .stages import StageState, apply, fresh_state, inherited_state
 
 
 def normalize_dockerfile(text: str, file: str, target: str | None = None) -> Document:
     """Normalize Dockerfile text into a :class:`Document`.
 
     Raises :class:`InvalidInput` when Docker could not read the file at all (no
-    instructions, no FROM, an unterminated heredoc, a bad directive) or when
-    ``target`` names no stage.
+    instructions, no FROM, an unterminated heredoc, a bad directive, a line
+    over 65535 bytes) or when ``target`` names no stage. Problems with single
+    instructions are returned in the document's ``errors`` instead.
     """
     lexed = lex(text, file)
     fatal = [error for error in lexed.errors if error.fatal]
@@ -83,6 +45,20 @@ def normalize_dockerfile(text: str, file: str, target: str | None = None) -> Doc
     return _Builder(file, lexed, target).build()
 
 
+def _stage_names(instructions: list[RawInstruction]) -> tuple[dict[str, int], int]:
+    """Find every stage name before the walk, since COPY --from may name a later stage by mistake."""
+    names: dict[str, int] = {}
+    count = 0
+    for raw in instructions:
+        if raw.keyword != "FROM":
+            continue
+        words = whitespace_words(raw.arguments_text)
+        if len(words) == 3 and words[1].lower() == "as":
+            names.setdefault(words[2].lower(), count)
+        count += 1
+    return names, count
+
+
 class _Builder:
     def __init__(self, file: str, lexed: LexResult, target: str | None) -> None:
         self.file = file
@@ -91,12 +67,18 @@ class _Builder:
         self.escape = lexed.escape
         self.locations: dict[Path, Location] = {}
         self.errors: list[InputError] = []
+        self.warnings: list[dict[str, Any]] = [
+            {"line": warning.line, "message": warning.message} for warning in lexed.warnings
+        ]
         self.secret_values: set[str] = set()
         self.global_env: dict[str, str | None] = {name: None for name in PREDEFINED_ARGS}
         self.global_args: list[dict[str, Any]] = []
+        self.all_stage_names, self.stage_count = _stage_names(lexed.instructions)
         self.stage_names: dict[str, int] = {}
         self.stages: list[dict[str, Any]] = []
-        self.states: list[_StageState] = []
+        self.states: list[StageState] = []
+        # The ONBUILD instructions of each stage, run at the start of a stage built FROM it.
+        self.triggers: list[list[RawInstruction]] = []
         self.before_from: list[dict[str, Any]] = []
         self.suppressions: list[Suppression] = []
 
@@ -105,8 +87,6 @@ class _Builder:
         for raw in self.lexed.instructions:
             self._collect_suppressions(raw)
             if raw.keyword == "FROM":
-                if current is not None:
-                    self._finish_stage(current)
                 current = self._start_stage(raw)
             elif current is None:
                 self._before_first_from(raw)
@@ -122,11 +102,21 @@ class _Builder:
                     line=first.start_line,
                 )
             )
-        self._finish_stage(current)
+        for index in range(len(self.stages)):
+            self._finish_stage(index)
         final_index = self._final_stage_index()
         self._mark_reachable(final_index)
-        runtime = self._runtime(final_index)
+        root = self._root_stage(final_index)
+        runtime = runtime_view(
+            self.stages[final_index],
+            self.states[final_index],
+            self.stages[root]["base"],
+            self.locations,
+            ("stages", root, "base"),
+        )
+        return self._document(final_index, runtime)
 
+    def _document(self, final_index: int, runtime: dict[str, Any]) -> Document:
         data: dict[str, Any] = {
             "kind": "dockerfile",
             "file": self.file,
@@ -141,14 +131,16 @@ class _Builder:
             "target": self.target,
             "final_stage": final_index,
             "runtimes": [runtime],
+            "errors": [{"line": error.line, "message": error.message} for error in self.errors],
         }
-        if self.lexed.warnings:
-            data["warnings"] = [{"line": warning.line, "message": warning.message} for warning in self.lexed.warnings]
+        if self.warnings:
+            data["warnings"] = self.warnings
         lines = self.lexed.lines
         self.secret_values.update(secrets.find_tokens("\n".join(lines)))
         if self.secret_values:
-            data = _redact_tree(data, frozenset(self.secret_values))
-            lines = [secrets.redact_text(line, self.secret_values) for line in lines]
+            redactor = _Redactor(self.secret_values)
+            data = _redact_tree(data, redactor)
+            lines = [redactor(line) for line in lines]
         return Document(
             kind="dockerfile",
             file=self.file,
@@ -165,40 +157,62 @@ class _Builder:
             if suppression is not None:
                 self.suppressions.append(suppression)
 
-    def _before_first_from(self, raw: RawInstruction) -> None:
-        context = Context(self.global_env, self.escape, {}, self.file)
-        instruction = parse_instruction(raw, context, list(DEFAULT_SHELL))
-        index = len(self.before_from)
-        self.before_from.append(instruction)
-        self.locations[("instructions_before_from", index)] = Location(raw.start_line, raw.end_line)
-        if raw.keyword != "ARG":
-            message = f"{raw.keyword} before the first FROM; only ARG may come before FROM"
-            instruction["error"] = message
-            self._instruction_error(instruction)
-            return
-        self._instruction_error(instruction)
-        for variable in instruction.get("variables", []):
-            self._classify(variable)
-            name = variable["name"]
-            self.global_env[name] = None if variable.get("value") is None or variable.get("unknown") else variable["value"]
-            self.locations[("global_args", len(self.global_args))] = Location(raw.start_line, raw.end_line)
-            self.global_args.append({**variable, "line": raw.start_line})
+    def context(self, environment: dict[str, str | None], stage_index: int | None, shell: list[str]) -> Context:
+        return Context(
+            environment,
+            self.escape,
+            self.stage_names,
+            self.file,
+            all_stage_names=self.all_stage_names,
+            stage_index=stage_index,
+            stage_count=self.stage_count,
+            shell=shell,
+        )
 
-    def _instruction_error(self, instruction: dict[str, Any]) -> None:
+    def record(self, instruction: dict[str, Any], path: Path, location: Location) -> None:
+        """Record an instruction's location, commands, errors and warnings."""
+        self.locations[path] = location
+        for number, command in enumerate(instruction.get("commands") or []):
+            line = command.get("line")
+            if line is not None:
+                self.locations[(*path, "commands", number)] = Location(line, line)
+        for number, heredoc in enumerate(instruction.get("heredocs") or []):
+            self.locations[(*path, "heredocs", number)] = Location(heredoc["line"], heredoc["end_line"])
+        for warning in instruction.get("warnings") or []:
+            self.warnings.append({"line": location.line, "message": warning})
         message = instruction.get("error")
         if message:
-            self.errors.append(InputError(self.file, message, line=instruction["line"], fatal=False))
+            self.errors.append(InputError(self.file, message, line=location.line, fatal=False))
+        inner = instruction.get("inner")
+        if inner is not None and inner.get("error") and not message:
+            self.errors.append(InputError(self.file, f"ONBUILD {inner['keyword']}: {inner['error']}", line=location.line, fatal=False))
+
+    def _before_first_from(self, raw: RawInstruction) -> None:
+        instruction = parse_instruction(raw, self.context(self.global_env, None, list(DEFAULT_SHELL)))
+        index = len(self.before_from)
+        self.before_from.append(instruction)
+        location = Location(raw.start_line, raw.end_line)
+        if raw.keyword != "ARG" and not instruction.get("error"):
+            instruction["error"] = f"{raw.keyword} before the first FROM; only ARG may come before FROM"
+        self.record(instruction, ("instructions_before_from", index), location)
+        if raw.keyword != "ARG" or instruction.get("error"):
+            return
+        for variable in instruction.get("variables", []):
+            self._classify(variable)
+            known = variable.get("value") is not None and not variable.get("unknown")
+            self.global_env[variable["name"]] = variable["value"] if known else None
+            self.locations[("global_args", len(self.global_args))] = location
+            self.global_args.append({**variable, "line": raw.start_line})
 
     def _start_stage(self, raw: RawInstruction) -> _StageRun:
         index = len(self.stages)
-        context = Context(self.global_env, self.escape, self.stage_names, self.file)
-        instruction = parse_instruction(raw, context, list(DEFAULT_SHELL))
-        self._instruction_error(instruction)
+        instruction = parse_instruction(raw, self.context(self.global_env, index, list(DEFAULT_SHELL)))
         from_location = Location(raw.start_line, raw.end_line)
+        self.record(instruction, ("stages", index, "instructions", 0), from_location)
 
         base = instruction["image"]
         parent = base.get("stage_index")
-        state = _inherited_state(self.states[parent]) if parent is not None else _fresh_state(from_location)
+        state = inherited_state(self.states[parent]) if parent is not None else fresh_state(from_location)
         stage: dict[str, Any] = {
             "index": index,
             "name": instruction.get("stage_name"),
@@ -212,30 +226,33 @@ class _Builder:
             "final": False,
             "instructions": [instruction],
         }
-
         self.locations[("stages", index)] = from_location
         self.locations[("stages", index, "base")] = from_location
-        self.locations[("stages", index, "instructions", 0)] = from_location
         name = instruction.get("stage_name")
         if name:
-            if name.lower() in self.stage_names:
+            if name in self.stage_names:
                 self.errors.append(
                     InputError(self.file, f"duplicate stage name {name!r}; stage names must be unique",
                                line=raw.start_line, fatal=False)
                 )
-            self.stage_names[name.lower()] = index
+            self.stage_names[name] = index
         self.stages.append(stage)
         self.states.append(state)
-        return _StageRun(self, index, stage, state)
+        self.triggers.append([])
+        run = _StageRun(self, index, stage, state)
+        if parent is not None:
+            run.run_triggers(self.triggers[parent])
+        return run
 
-    def _finish_stage(self, run: _StageRun) -> None:
-        stage = run.stage
+    def _finish_stage(self, index: int) -> None:
+        stage = self.stages[index]
+        state = self.states[index]
         last = stage["instructions"][-1]
         stage["end_line"] = max(stage["end_line"], last["end_line"])
-        self.locations[("stages", run.index)] = Location(stage["line"], stage["end_line"])
-        stage["user"] = run.state.user
-        stage["env"] = run.state.env
-        stage["args"] = run.args
+        self.locations[("stages", index)] = Location(stage["line"], stage["end_line"])
+        stage["user"] = state.user
+        stage["env"] = state.env
+        stage.setdefault("args", [])
 
     def _final_stage_index(self) -> int:
         if self.target is None:
@@ -266,50 +283,6 @@ class _Builder:
             index = self.stages[index]["parent_stage"]
         return index
 
-    def _runtime(self, index: int) -> dict[str, Any]:
-        stage = self.stages[index]
-        state = self.states[index]
-        root = self._root_stage(index)
-        prefix: Path = ("runtimes", 0)
-        runtime: dict[str, Any] = {
-            "subject": {"kind": "stage", "name": stage["name"] or str(index)},
-            "base": self.stages[root]["base"],
-            "user": state.user,
-            "healthcheck": state.healthcheck,
-            "entrypoint": state.entrypoint,
-            "cmd": state.cmd,
-            "execution": execution(state.entrypoint, state.cmd),
-            "env": state.env,
-            "labels": state.labels,
-            "ports": [port for port, _ in state.ports],
-            "workdir": state.workdir,
-            "stop_signal": state.stop_signal,
-            "volumes": state.volumes,
-            "shell": state.shell,
-        }
-
-        locations = self.locations
-        locations[prefix] = Location(stage["line"], stage["line"])
-        locations[(*prefix, "base")] = locations[("stages", root, "base")]
-        locations[(*prefix, "user")] = state.user_location
-        locations[(*prefix, "healthcheck")] = state.healthcheck_location
-        for key, location in (
-            ("entrypoint", state.entrypoint_location),
-            ("cmd", state.cmd_location),
-            ("execution", state.cmd_location if state.cmd and not _shell_entrypoint(state) else state.entrypoint_location),
-            ("workdir", state.workdir_location),
-            ("stop_signal", state.stop_signal_location),
-        ):
-            if location is not None:
-                locations[(*prefix, key)] = location
-        for name, location in state.env_locations.items():
-            locations[(*prefix, "env", name)] = location
-        for name, location in state.label_locations.items():
-            locations[(*prefix, "labels", name)] = location
-        for number, (_, location) in enumerate(state.ports):
-            locations[(*prefix, "ports", number)] = location
-        return runtime
-
     def _classify(self, variable: dict[str, Any]) -> None:
         """Mark credential names and redact secret values in one variable, in place."""
         name = variable["name"]
@@ -334,100 +307,63 @@ class _Builder:
             variable["raw"] = secrets.redact_text(raw, {value, raw})
 
 
-def _shell_entrypoint(state: _StageState) -> bool:
-    return state.entrypoint is not None and state.entrypoint["form"] == "shell"
-
-
 class _StageRun:
     """Applies the instructions of one stage to its state."""
 
-    def __init__(self, builder: _Builder, index: int, stage: dict[str, Any], state: _StageState) -> None:
+    def __init__(self, builder: _Builder, index: int, stage: dict[str, Any], state: StageState) -> None:
         self.builder = builder
         self.index = index
         self.stage = stage
         self.state = state
-        self.args: list[dict[str, Any]] = []
-        self.arg_values: dict[str, str | None] = {}
+        self.stage["args"] = []
         self.cmd_set = False
 
-    def environment(self) -> dict[str, str | None]:
-        environment = dict(self.arg_values)
-        for name, variable in self.state.env.items():
-            environment[name] = None if variable.get("unknown") else variable.get("value")
-        return environment
+    def run_triggers(self, triggers: list[RawInstruction]) -> None:
+        """Run the parent stage's ONBUILD instructions before this stage's own, as BuildKit does."""
+        if not triggers:
+            return
+        self.stage["triggers"] = []
+        for raw in triggers:
+            instruction = self._parse(raw)
+            position = len(self.stage["triggers"])
+            self.stage["triggers"].append(instruction)
+            location = Location(raw.start_line, raw.end_line)
+            self.builder.record(instruction, ("stages", self.index, "triggers", position), location)
+            if not instruction.get("error"):
+                self._apply(instruction, location)
 
     def add(self, raw: RawInstruction) -> None:
-        builder = self.builder
-        context = Context(self.environment(), builder.escape, builder.stage_names, builder.file)
-        instruction = parse_instruction(raw, context, self.state.shell)
+        instruction = self._parse(raw)
         position = len(self.stage["instructions"])
         self.stage["instructions"].append(instruction)
         location = Location(raw.start_line, raw.end_line)
-        builder.locations[("stages", self.index, "instructions", position)] = location
-        builder._instruction_error(instruction)
-        if instruction.get("error"):
-            return
-        self._apply(instruction, location)
+        self.builder.record(instruction, ("stages", self.index, "instructions", position), location)
+        if raw.keyword == "ONBUILD" and raw.inner is not None and not instruction.get("error"):
+            self.builder.triggers[self.index].append(raw.inner)
+        if not instruction.get("error"):
+            self._apply(instruction, location)
+
+    def _parse(self, raw: RawInstruction) -> dict[str, Any]:
+        context = self.builder.context(self.state.environment(), self.index, self.state.shell)
+        return parse_instruction(raw, context)
 
     def _apply(self, instruction: dict[str, Any], location: Location) -> None:
         keyword = instruction["keyword"]
-        state = self.state
         if keyword == "ARG":
             self._declare_args(instruction, location)
-        elif keyword == "ENV":
+        elif keyword in ("ENV", "LABEL"):
             for variable in instruction["variables"]:
                 self.builder._classify(variable)
-                state.env[variable["name"]] = {**variable, "line": location.line}
-                state.env_locations[variable["name"]] = location
-                self.builder.locations[("stages", self.index, "env", variable["name"])] = location
-        elif keyword == "LABEL":
-            for variable in instruction["variables"]:
-                self.builder._classify(variable)
-                state.labels[variable["name"]] = {**variable, "line": location.line}
-                state.label_locations[variable["name"]] = location
-        elif keyword == "USER":
-            state.user = instruction["user"]
-            state.user_location = location
-        elif keyword == "HEALTHCHECK":
-            state.healthcheck = instruction["healthcheck"]
-            state.healthcheck_location = location
-        elif keyword == "CMD":
-            state.cmd = instruction["process"]
-            state.cmd_location = location
-            self.cmd_set = True
-        elif keyword == "ENTRYPOINT":
-            state.entrypoint = instruction["process"]
-            state.entrypoint_location = location
-            # Docker clears a CMD inherited from the base when ENTRYPOINT is set, but not one set in this stage.
-            if not self.cmd_set:
-                state.cmd = None
-                state.cmd_location = None
-        elif keyword == "WORKDIR":
-            path = instruction["path"]
-            if not path.startswith("/") and state.workdir and not _windows_path(path):
-                path = state.workdir.rstrip("/") + "/" + path
-            state.workdir = path
-            state.workdir_location = location
-        elif keyword == "SHELL":
-            state.shell = instruction["shell"]
-        elif keyword == "EXPOSE":
-            state.ports.extend((port, location) for port in instruction["ports"])
-        elif keyword == "VOLUME":
-            state.volumes.extend(instruction["volumes"])
-        elif keyword == "STOPSIGNAL":
-            state.stop_signal = instruction["signal"]
-            state.stop_signal_location = location
+                if keyword == "ENV":
+                    self.builder.locations[("stages", self.index, "env", variable["name"])] = location
+            self.cmd_set = apply(self.state, instruction, location, self.cmd_set)
         elif keyword in ("COPY", "ADD"):
             self._depend(instruction["copy"].get("from_stage"))
         elif keyword == "RUN":
             for mount in instruction.get("mounts", []):
-                source = mount.get("from")
-                if source is None:
-                    continue
-                index = self.builder.stage_names.get(source.lower())
-                if index is None and source.isdigit():
-                    index = int(source)
-                self._depend(index)
+                self._depend(mount.get("from_stage"))
+        else:
+            self.cmd_set = apply(self.state, instruction, location, self.cmd_set)
 
     def _depend(self, index: int | None) -> None:
         if index is not None and index != self.index and index not in self.stage["depends_on"]:
@@ -435,33 +371,57 @@ class _StageRun:
 
     def _declare_args(self, instruction: dict[str, Any], location: Location) -> None:
         builder = self.builder
+        args = self.stage["args"]
         for variable in instruction["variables"]:
             name = variable["name"]
             if variable.get("value") is None:
-                # ARG NAME without a default takes the global value of the same name, if any.
-                value = builder.global_env.get(name)
-                if name in builder.global_env and value is not None:
+                # ARG NAME without a default takes the value the stage already has, or the global one.
+                if name in self.state.args:
+                    value = self.state.args[name]
+                else:
+                    value = builder.global_env.get(name)
+                    if value is not None:
+                        variable["inherited_global"] = True
+                if value is not None:
                     variable["value"] = value
-                    variable["inherited_global"] = True
-                self.arg_values[name] = value
+                self.state.args[name] = value
             else:
-                self.arg_values[name] = None if variable.get("unknown") else variable["value"]
+                self.state.args[name] = None if variable.get("unknown") else variable["value"]
             builder._classify(variable)
-            builder.locations[("stages", self.index, "args", len(self.args))] = location
-            self.args.append({**variable, "line": instruction["line"]})
+            builder.locations[("stages", self.index, "args", len(args))] = location
+            args.append({**variable, "line": instruction["line"]})
 
 
-def _windows_path(path: str) -> bool:
-    return len(path) >= 2 and path[1] == ":"
+class _Redactor:
+    """Masks secret values wherever they appear in the document's text.
+
+    A short value is masked only where it appears as a whole word, because masking every
+    ``v`` or ``app`` inside longer words would garble the rest of the document.
+    """
+
+    SHORT = 8
+
+    def __init__(self, values: set[str]) -> None:
+        self.long = frozenset(value for value in values if len(value) >= self.SHORT)
+        short = sorted((value for value in values if 0 < len(value) < self.SHORT), key=len, reverse=True)
+        self.short = (
+            re.compile(r"(?<![\w])(?:" + "|".join(re.escape(value) for value in short) + r")(?![\w])") if short else None
+        )
+
+    def __call__(self, text: str) -> str:
+        text = secrets.redact_text(text, self.long)
+        if self.short is not None:
+            text = self.short.sub(lambda match: secrets.redact(match.group(0)), text)
+        return text
 
 
-def _redact_tree(value: Any, secret_values: frozenset[str]) -> Any:
+def _redact_tree(value: Any, redactor: _Redactor) -> Any:
     if isinstance(value, str):
-        return secrets.redact_text(value, secret_values)
+        return redactor(value)
     if isinstance(value, dict):
-        return {key: _redact_tree(item, secret_values) for key, item in value.items()}
+        return {key: _redact_tree(item, redactor) for key, item in value.items()}
     if isinstance(value, list):
-        return [_redact_tree(item, secret_values) for item in value]
+        return [_redact_tree(item, redactor) for item in value]
     return value
 
 

@@ -41,9 +41,17 @@ class Command(ModelBase):
     operator: Literal["&&", "||", ";", "|", "|&", "&", ";;"] | None = Field(
         None, description="The operator joining this command to the previous one; null for the first"
     )
-    text: str = Field(description="argv joined with spaces, for pattern matching")
+    text: str = Field(description="argv joined with spaces, for pattern matching; the source text when unparsed")
     assignments: list[dict[str, str]] | None = None
     redirects: list[dict[str, str]] | None = None
+    line: int | None = Field(None, description="The line of the file the command starts on, when known")
+    depth: int | None = Field(
+        None, description="How many levels of sh -c, a heredoc read by a shell, or $(...) enclose the command"
+    )
+    unparsed: bool | None = Field(
+        None, description="The shell parser could not read this line, so text contains it as written and argv is empty"
+    )
+    package: PackageCall | None = Field(None, description="The package manager call this command makes")
 
 
 class ImageRef(ModelBase):
@@ -64,3 +72,9 @@ class ImageRef(ModelBase):
         description="digest, tag, latest (the tag latest), none (no tag), stage, scratch or unknown"
     )
     error: str | None = Field(None, description="Why Docker would reject the reference")
+
+
+# Imported last: the package model builds on ModelBase above.
+from .packages import PackageCall  # noqa: E402
+
+Command.model_rebuild()

@@ -1,0 +1,210 @@
+"""Shell scripts become simple commands with operators, lines, nesting and raw text for what cannot be read."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodpolicy import shell
+
+
+def commands(script: str, **options):
+    parsed, failed = shell.parse_script(script, lambda offset: 1 + script.count("\n", 0, offset), **options)
+    return parsed, failed
+
+
+def summary(script: str, **options):
+    parsed, _ = commands(script, **options)
+    return [(command["argv"], command["operator"], command.get("line"), command.get("depth")) for command in parsed]
+
+
+def test_operators_join_commands():
+    assert summary("a && b || c; d | e") == [
+        (["a"], None, 1, None),
+        (["b"], "&&", 1, None),
+        (["c"], "||", 1, None),
+        (["d"], ";", 1, None),
+        (["e"], "|", 1, None),
+    ]
+
+
+def test_newline_joins_with_semicolon_and_sets_lines():
+    assert summary("set -eux\napt-get update\n\napt-get install -y curl\n") == [
+        (["set", "-eux"], None, 1, None),
+        (["apt-get", "update"], ";", 2, None),
+        (["apt-get", "install", "-y", "curl"], ";", 4, None),
+    ]
+
+
+def test_quotes_escapes_and_expansions():
+    parsed, failed = commands("""echo 'single $X' "double $Y" a\\ b ${Z:-d} "$(id -u)" """)
+    assert failed is False
+    assert parsed[0]["argv"] == ["echo", "single $X", "double $Y", "a b", "${Z:-d}", "$(id -u)"]
+    assert (parsed[1]["argv"], parsed[1]["depth"]) == (["id", "-u"], 1)
+
+
+def test_assignments_and_redirects():
+    parsed, _ = commands("DEBIAN_FRONTEND=noninteractive apt-get install -y x > /tmp/log 2>&1")
+    assert parsed[0]["assignments"] == [{"name": "DEBIAN_FRONTEND", "value": "noninteractive"}]
+    assert parsed[0]["argv"] == ["apt-get", "install", "-y", "x"]
+    assert parsed[0]["redirects"] == [{"operator": ">", "target": "/tmp/log"}, {"operator": "2>&", "target": "1"}]
+
+
+def test_assignment_alone_is_no_command():
+    assert summary("A=1 && b") == [(["b"], None, 1, None)]
+
+
+def test_control_flow_bodies_are_listed():
+    script = 'if [ -f /etc/alpine-release ]; then apk add curl; else apt-get install -y curl; fi\ncase "$X" in a) echo a;; esac'
+    assert [command["argv"] for command in commands(script)[0]] == [
+        ["apk", "add", "curl"],
+        ["apt-get", "install", "-y", "curl"],
+        ["echo", "a"],
+    ]
+
+
+def test_sh_c_script_is_read_one_level_deep():
+    assert summary("sh -c 'apt-get update && sh -c \"inner\"' && echo done") == [
+        (["sh", "-c", 'apt-get update && sh -c "inner"'], None, 1, None),
+        (["apt-get", "update"], None, 1, 1),
+        (["sh", "-c", "inner"], "&&", 1, 1),
+        (["echo", "done"], "&&", 1, None),
+    ]
+
+
+@pytest.mark.parametrize("prefix", ["sudo", "sudo -E -u app", "exec", "env A=1", "/bin/bash -o pipefail"])
+def test_sh_c_behind_prefixes(prefix):
+    parsed, _ = commands(f"{prefix} sh -c 'pip install flask'" if not prefix.startswith("/bin/bash") else f"{prefix} -c 'pip install flask'")
+    assert [(command["argv"][:2], command.get("depth")) for command in parsed][-1] == (["pip", "install"], 1)
+
+
+def test_unwrap_can_be_turned_off():
+    assert summary("sh -c 'a && b'", unwrap=False) == [(["sh", "-c", "a && b"], None, 1, None)]
+
+
+def test_heredoc_read_by_shell():
+    script = "bash -e <<'EOF' && echo done\napt-get install -y curl\nrm -rf /var/lib/apt/lists/*\nEOF\n"
+    assert summary(script) == [
+        (["bash", "-e"], None, 1, None),
+        (["apt-get", "install", "-y", "curl"], None, 2, 1),
+        (["rm", "-rf", "/var/lib/apt/lists/*"], ";", 3, 1),
+        (["echo", "done"], "&&", 1, None),
+    ]
+
+
+def test_heredoc_for_other_program():
+    assert summary("cat <<EOF > /etc/motd\napt-get install nothing\nEOF\n") == [(["cat"], None, 1, None)]
+
+
+def test_caller_heredoc_goes_to_its_command():
+    body = "apk add curl\n"
+    heredoc = shell.ScriptHeredoc(0, body, lambda offset: 10 + body.count("\n", 0, offset))
+    parsed, failed = shell.parse_script("      sh && echo x", lambda offset: 9, heredocs=[heredoc])
+    assert failed is False
+    assert [(command["argv"], command.get("line"), command.get("depth")) for command in parsed] == [
+        (["sh"], 9, None),
+        (["apk", "add", "curl"], 10, 1),
+        (["echo", "x"], 9, None),
+    ]
+
+
+def test_heredoc_after_operator_goes_forward():
+    heredoc = shell.ScriptHeredoc(11, "echo in\n", None)
+    parsed, _ = shell.parse_script("echo one &&       sh", heredocs=[heredoc])
+    assert [command["argv"] for command in parsed] == [["echo", "one"], ["sh"], ["echo", "in"]]
+
+
+def test_substitution_in_sh_c_listed_once():
+    parsed, _ = commands('sh -c "$(curl -fsSL https://example.invalid/install.sh)"')
+    curls = [command for command in parsed if command["program"] == "curl"]
+    assert [(command["argv"], command["depth"]) for command in curls] == [
+        (["curl", "-fsSL", "https://example.invalid/install.sh"], 1)
+    ]
+
+
+def test_unreadable_line_is_kept_as_raw_text():
+    parsed, failed = commands("echo a\nif then fi\necho b\n")
+    assert failed is True
+    assert [(command["argv"], command["text"], command.get("unparsed"), command["line"]) for command in parsed] == [
+        (["echo", "a"], "echo a", None, 1),
+        ([], "if then fi", True, 2),
+        (["echo", "b"], "echo b", None, 3),
+    ]
+
+
+def test_unterminated_quote_keeps_every_line():
+    parsed, failed = commands("echo 'open\necho b")
+    assert failed is True
+    assert [(command["text"], command.get("unparsed"), command["line"]) for command in parsed] == [
+        ("echo 'open", True, 1),
+        ("echo b", True, 2),
+    ]
+
+
+def test_single_broken_line_is_one_raw_command():
+    parsed, failed = commands("apt-get update && apt-get install -y curl )")
+    assert failed is True
+    assert parsed == [
+        {
+            "argv": [],
+            "program": None,
+            "operator": None,
+            "text": "apt-get update && apt-get install -y curl )",
+            "unparsed": True,
+            "line": 1,
+        }
+    ]
+
+
+def test_very_long_chain():
+    script = " && ".join(f"echo {number}" for number in range(5000))
+    parsed, failed = shell.parse_script(script)
+    assert (len(parsed), failed, parsed[-1]["argv"]) == (5000, False, ["echo", "4999"])
+
+
+def test_long_redirected_chain():
+    script = " && ".join(f"echo {number} > /dev/null" for number in range(3000))
+    parsed, _ = shell.parse_script(script)
+    assert len(parsed) == 3000
+
+
+def test_non_ascii_offsets_map_to_lines():
+    script = "echo héllo wörld\necho ünïcode && echo last"
+    assert [(command["argv"][-1], command["line"]) for command in commands(script)[0]] == [
+        ("wörld", 1),
+        ("ünïcode", 2),
+        ("last", 2),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("shell_argv", "language"),
+    [
+        (["/bin/sh", "-c"], "posix"),
+        (["/bin/bash", "-o", "pipefail", "-c"], "posix"),
+        (["/usr/bin/env", "bash", "-c"], "posix"),
+        (["ash", "-eo", "pipefail", "-c"], "posix"),
+        (["powershell", "-Command"], "powershell"),
+        (["pwsh", "-c"], "powershell"),
+        (["C:\\Windows\\System32\\cmd.exe", "/S", "/C"], "cmd"),
+        (["cmd", "/S", "/C"], "cmd"),
+        (["python3", "-c"], "python3"),
+        ([], "posix"),
+    ],
+)
+def test_script_language(shell_argv, language):
+    assert shell.script_language(shell_argv) == language
+
+
+def test_argv_commands_unwrap_exec_form_shell():
+    parsed, failed = shell.argv_commands(["/bin/sh", "-c", "npm ci && npm run build"], 7)
+    assert failed is False
+    assert [(command["argv"], command.get("line"), command.get("depth")) for command in parsed] == [
+        (["/bin/sh", "-c", "npm ci && npm run build"], 7, None),
+        (["npm", "ci"], 7, 1),
+        (["npm", "run", "build"], 7, 1),
+    ]
+
+
+def test_program_of_a_substitution_is_the_word():
+    parsed, _ = shell.parse_script("$(which python3) -m pip install x")
+    assert parsed[0]["program"] == "$(which python3)"
