@@ -1,4 +1,12 @@
-"""Find inputs: explicit files are always taken, folders are searched by file name."""
+"""Find inputs: explicit files are always taken, folders are searched by file name.
+
+A compose override file (``compose.override.yaml`` and its variants) found next
+to a default compose file (``compose.yaml``, ``docker-compose.yml``...) is not a
+separate input. The compose normalizer merges it into that file, as
+``docker compose`` does when it runs in that folder, so the merged project is
+what gets evaluated. An override file without a default file beside it is
+evaluated on its own.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +45,16 @@ def _walk(root: Path) -> Iterator[str]:
         subdirectories[:] = sorted(
             name for name in subdirectories if name not in SKIPPED_DIRECTORIES and name not in claimed
         )
+        merged = _merged_overrides(files)
         for name in sorted(files):
-            if kind_for_name(name) is not None:
+            if kind_for_name(name) is not None and name not in merged:
                 yield os.path.join(directory, name)
+
+
+def _merged_overrides(files: list[str]) -> set[str]:
+    """Return the compose override files in a folder that a default compose file there takes in."""
+    from .compose.project import DEFAULT_FILES, OVERRIDE_FILES
+
+    if not any(name in DEFAULT_FILES for name in files):
+        return set()
+    return {name for name in files if name in OVERRIDE_FILES}

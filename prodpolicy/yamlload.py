@@ -15,6 +15,12 @@ the C parser when PyYAML has it) and builds the data itself:
   expands exponentially is rejected before it uses the memory;
 * tags other than the standard ones are rejected unless the caller allows them
   (compose allows ``!reset`` and ``!override``); allowed tags are reported by path.
+
+Compose files are read with ``scalars="compose"``, which resolves plain scalars
+the way docker compose's YAML library (go-yaml v3) does. Integers are parsed as
+Go's ``strconv.ParseInt`` with base 0 after dropping underscores, so ``0755`` is
+octal 493 and ``0b101`` is 5. An unquoted ``2024-01-01`` is a timestamp, which
+compose then rejects; it is returned here as :class:`Timestamp`.
 """
 
 from __future__ import annotations
@@ -79,6 +85,88 @@ class _Loader(_BaseLoader, _CoreResolver):  # type: ignore[misc, valid-type]
     """A composer only: construction is done by :class:`_Builder`."""
 
 
+# Every plain scalar of a compose file gets this tag; _Builder resolves it like go-yaml v3.
+_PLAIN = "tag:prodpolicy,2024:plain"
+
+
+class _ComposeResolver(yaml.resolver.Resolver):
+    """Leaves plain scalars unresolved (tagged ``_PLAIN``) apart from the merge key."""
+
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+_ComposeResolver.add_implicit_resolver(_MERGE, re.compile(r"^(?:<<)$"), ["<"])
+_ComposeResolver.add_implicit_resolver(_PLAIN, re.compile(r"(?s).*"), None)
+
+
+class _ComposeLoader(_BaseLoader, _ComposeResolver):  # type: ignore[misc, valid-type]
+    """A composer for compose files: plain scalars are resolved by :func:`resolve_go_yaml`."""
+
+
+class Timestamp(str):
+    """An unquoted date or time, which go-yaml v3 reads as a timestamp and compose rejects."""
+
+    __slots__ = ()
+
+
+_GO_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_GO_SPECIAL_FLOATS = {
+    ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
+    "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
+    "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
+    ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
+}  # fmt: skip
+_GO_TIMESTAMP = re.compile(
+    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+    r"(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$"
+)
+_GO_INT_PREFIXES = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}
+_GO_DIGITS = {2: frozenset("01"), 8: frozenset("01234567"), 10: frozenset("0123456789"), 16: frozenset("0123456789abcdefABCDEF")}
+
+
+def resolve_go_yaml(value: str) -> Any:
+    """Resolve a plain scalar as go-yaml v3 does when decoding into an untyped value."""
+    if value in ("", "~", "null", "Null", "NULL"):
+        return None
+    if value in ("true", "True", "TRUE"):
+        return True
+    if value in ("false", "False", "FALSE"):
+        return False
+    special = _GO_SPECIAL_FLOATS.get(value)
+    if special is not None:
+        return special
+    if not value or value[0] not in "+-.0123456789":
+        return value
+    if _GO_TIMESTAMP.match(value):
+        return Timestamp(value)
+    plain = value.replace("_", "")
+    number = _go_parse_int(plain)
+    if number is not None:
+        return number
+    if _GO_FLOAT.match(plain):
+        return float(plain)
+    return value
+
+
+def _go_parse_int(text: str) -> int | None:
+    """Parse like Go's strconv.ParseInt(text, 0, 64): sign, then 0x, 0o, 0b, a leading 0 (octal) or decimal."""
+    sign = -1 if text[:1] == "-" else 1
+    body = text[1:] if text[:1] in "+-" else text
+    base = _GO_INT_PREFIXES.get(body[:2])
+    if base is not None:
+        digits = body[2:]
+    elif len(body) > 1 and body[0] == "0":
+        base, digits = 8, body[1:]
+    else:
+        base, digits = 10, body
+    if not digits or not set(digits) <= _GO_DIGITS[base]:
+        return None
+    number = sign * int(digits, base)
+    if not -(2**63) <= number < 2**63:
+        return None
+    return number
+
+
 @dataclass
 class YAMLData:
     """Loaded data with positions: ``locations`` maps paths to where the key or item starts."""
@@ -93,9 +181,13 @@ def load_yaml(
     allowed_tags: frozenset[str] = frozenset(),
     max_values: int = DEFAULT_MAX_VALUES,
     max_depth: int = DEFAULT_MAX_DEPTH,
+    scalars: str = "core",
 ) -> YAMLData:
-    """Load one YAML document; raise :class:`YAMLError` with a position when it is invalid."""
-    loader = _Loader(text)
+    """Load one YAML document; raise :class:`YAMLError` with a position when it is invalid.
+
+    ``scalars`` is ``core`` (YAML 1.2 core schema) or ``compose`` (go-yaml v3, as docker compose reads).
+    """
+    loader = _ComposeLoader(text) if scalars == "compose" else _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
@@ -115,10 +207,10 @@ def load_yaml(
     if size > max_values:
         raise YAMLError(
             f"the document expands to more than {max_values:,} values through aliases; this looks like an "
-            "alias bomb (raise the limit with --max-yaml-values if the file is genuine)",
+            "alias bomb: write the repeated parts out or reduce the nesting of aliases",
             _first_alias_line(text),
         )
-    builder = _Builder(allowed_tags, max_depth)
+    builder = _Builder(allowed_tags, max_depth, scalars == "compose")
     data = builder.build(node, (), None, 0)
     return YAMLData(data, builder.locations, builder.tags)
 
@@ -156,13 +248,30 @@ def _first_alias_line(text: str) -> int | None:
 
 
 def _position(node: yaml.Node) -> Location:
-    return Location(node.start_mark.line + 1, node.end_mark.line + 1, node.start_mark.column + 1)
+    return Location(node.start_mark.line + 1, _end_line(node), node.start_mark.column + 1)
+
+
+def _end_line(node: yaml.Node) -> int:
+    """Return the 1-based line where a node's text ends.
+
+    A block collection's end mark is where the next token starts, often on a
+    later line, so the end is taken from its last descendant instead. A block
+    scalar ends with its line break, at column 0 of the following line.
+    """
+    while isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, yaml.MappingNode) else last
+    end = node.end_mark
+    if end.column == 0 and end.line > node.start_mark.line:
+        return end.line
+    return end.line + 1
 
 
 class _Builder:
-    def __init__(self, allowed_tags: frozenset[str], max_depth: int) -> None:
+    def __init__(self, allowed_tags: frozenset[str], max_depth: int, go_scalars: bool = False) -> None:
         self.allowed_tags = allowed_tags
         self.max_depth = max_depth
+        self.go_scalars = go_scalars
         self.locations: dict[Path, Location] = {}
         self.tags: dict[Path, str] = {}
 
@@ -189,6 +298,8 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
         value = node.value
+        if tag == _PLAIN and self.go_scalars:
+            return resolve_go_yaml(value)
         if tag == _STR or tag in self.allowed_tags:
             return value
         if tag not in _STANDARD_SCALARS:
@@ -228,7 +339,7 @@ class _Builder:
             if key in seen:
                 raise YAMLError(f"duplicate key {key!r} (first defined at line {seen[key]})", line, key_node.start_mark.column + 1)
             seen[key] = line
-            location = Location(line, value_node.end_mark.line + 1, key_node.start_mark.column + 1)
+            location = Location(line, max(line, _end_line(value_node)), key_node.start_mark.column + 1)
             result[key] = self.build(value_node, (*path, key), location, depth + 1)
         for source, location in merged:
             for key, value_node in self._merge_pairs(source):

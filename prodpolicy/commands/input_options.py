@@ -5,16 +5,61 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-INPUT_KINDS = ("dockerfile",)
+INPUT_KINDS = ("dockerfile", "compose", "image")
 
 
 def add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", choices=INPUT_KINDS, help="read every input as this kind instead of detecting it")
     parser.add_argument("--target", metavar="STAGE", help="evaluate this Dockerfile stage instead of the last one")
+    compose = parser.add_argument_group("compose files")
+    compose.add_argument(
+        "-f",
+        "--file",
+        dest="compose_files",
+        action="append",
+        metavar="FILE",
+        help="merge this compose file after the one given as input, as docker compose -f does; repeat in order "
+        "(without -f, a compose.override.yaml beside a default compose file is merged)",
+    )
+    compose.add_argument(
+        "--env-file",
+        dest="env_files",
+        action="append",
+        metavar="FILE",
+        help="read interpolation variables from this file instead of the project's .env; repeat to combine",
+    )
+    compose.add_argument(
+        "--profile",
+        dest="profiles",
+        action="append",
+        metavar="NAME",
+        help="activate this compose profile (default: the profiles COMPOSE_PROFILES names); repeat for several",
+    )
+    compose.add_argument(
+        "--env",
+        dest="variables",
+        action="append",
+        metavar="NAME=VALUE",
+        type=_assignment,
+        help="set an interpolation variable; it wins over env files (the shell environment is not read)",
+    )
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    name, separator, value = text.partition("=")
+    if not separator or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
 
 
 def normalize_options_from_arguments(arguments: argparse.Namespace) -> Any:
     """Build the normalizer settings the options give."""
     from ..kinds import NormalizeOptions
 
-    return NormalizeOptions(target=arguments.target)
+    return NormalizeOptions(
+        target=arguments.target,
+        environment=dict(getattr(arguments, "variables", None) or []),
+        env_files=tuple(getattr(arguments, "env_files", None) or ()),
+        profiles=tuple(getattr(arguments, "profiles", None) or ()),
+        extra_files=tuple(getattr(arguments, "compose_files", None) or ()),
+    )

@@ -1,0 +1,66 @@
+"""The variables a compose project interpolates with, found the way docker compose finds them.
+
+Compose reads ``.env`` in the project folder (the folder of the first compose
+file), or instead the files given with ``--env-file``, later files overriding
+earlier ones. Variables the caller passes (``--env NAME=VALUE`` or the library's
+``environment`` mapping) win over every file. prodpolicy does not read its own
+process environment, so results do not depend on the shell they run in.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..errors import InputError, InvalidInput
+from ..source import decode_text, read_source
+from .dotenv import EnvEntry, EnvFileError, parse_env_file
+from .interpolate import Lookup
+
+
+@dataclass
+class ProjectEnvironment:
+    """Interpolation variables with where each came from."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def lookup(self, name: str) -> tuple[str, bool]:
+        value = self.values.get(name)
+        return ("", False) if value is None else (value, True)
+
+
+def project_environment(caller: dict[str, str], env_files: tuple[str, ...], project_directory: str | None) -> ProjectEnvironment:
+    """Collect the interpolation variables; raise :class:`InvalidInput` for an unreadable env file."""
+    environment = ProjectEnvironment()
+    files = list(env_files)
+    if not files and project_directory is not None:
+        default = os.path.join(project_directory, ".env")
+        if os.path.isfile(default):
+            files.append(default)
+
+    def lookup(name: str) -> tuple[str, bool]:
+        if name in caller:
+            return caller[name], True
+        return environment.lookup(name)
+
+    for path in files:
+        for entry in read_env_file(path, lookup):
+            if entry.value is not None:
+                environment.values[entry.name] = entry.value
+                environment.sources[entry.name] = path
+        environment.files.append(path)
+    for name, value in caller.items():
+        environment.values[name] = value
+        environment.sources[name] = "caller"
+    return environment
+
+
+def read_env_file(path: str, lookup: Lookup) -> list[EnvEntry]:
+    """Read one env file; raise :class:`InvalidInput` naming the file and line when it is invalid."""
+    source = read_source(path)
+    try:
+        return parse_env_file(decode_text(source), lookup)
+    except EnvFileError as error:
+        raise InvalidInput(InputError(path, f"invalid env file: {error.message}", error.line)) from None

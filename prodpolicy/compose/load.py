@@ -1,0 +1,129 @@
+"""Read one compose file: bytes to text, YAML as compose reads it, origins and suppressions."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..document import Location, Path, Suppression
+from ..errors import InputError, InvalidInput
+from ..source import Source, decode_text, read_source
+from ..suppressions import parse_suppression
+from ..yamlload import Timestamp, YAMLError, load_yaml
+from .tree import Mapping, attach
+
+# Compose's own tags: !reset removes an inherited value, !override replaces it instead of merging.
+ALLOWED_TAGS = frozenset({"!reset", "!override"})
+
+
+@dataclass
+class ComposeFile:
+    """One compose file as loaded, before interpolation."""
+
+    file: str
+    directory: str
+    data: Mapping
+    lines: list[str] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+
+
+def read_compose_file(path: str, display: str | None = None) -> ComposeFile:
+    """Read and load a compose file from disk; raise :class:`InvalidInput` when it cannot be used."""
+    return load_compose_source(read_source(path, display=display))
+
+
+def load_compose_source(source: Source) -> ComposeFile:
+    """Load compose text; raise :class:`InvalidInput` naming the file and line when it is invalid."""
+    text = decode_text(source).lstrip("\ufeff")
+    try:
+        loaded = load_yaml(text, allowed_tags=ALLOWED_TAGS, scalars="compose")
+    except YAMLError as error:
+        raise InvalidInput(InputError(source.file, error.message, error.line, error.column)) from None
+    if loaded.data is None:
+        raise InvalidInput(InputError(source.file, "the compose file is empty: it needs at least a services mapping"))
+    if not isinstance(loaded.data, dict):
+        raise InvalidInput(
+            InputError(source.file, "a compose file must be a mapping at the top level (services:, volumes:, ...)", 1)
+        )
+    _reject_timestamps(loaded.data, (), loaded.locations, source.file)
+    data = attach(loaded.data, loaded.locations, loaded.tags, source.file)
+    lines = text.splitlines()
+    directory = os.path.dirname(os.path.abspath(source.file))
+    return ComposeFile(source.file, directory, data, lines, find_suppressions(lines, loaded.locations))
+
+
+def _reject_timestamps(value: Any, path: Path, locations: dict[Path, Location], file: str) -> None:
+    """Reject unquoted dates: compose's YAML library reads them as timestamps, which no compose field accepts."""
+    if isinstance(value, Timestamp):
+        location = _nearest(locations, path)
+        dotted = ".".join(str(part) for part in path)
+        raise InvalidInput(
+            InputError(
+                file,
+                f"{dotted}: the unquoted value {value} is read as a YAML timestamp, which compose rejects; quote it",
+                location.line if location else None,
+                location.column if location else None,
+            )
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _reject_timestamps(item, (*path, key), locations, file)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _reject_timestamps(item, (*path, index), locations, file)
+
+
+def _nearest(locations: dict[Path, Location], path: Path) -> Location | None:
+    for end in range(len(path), -1, -1):
+        location = locations.get(path[:end])
+        if location is not None:
+            return location
+    return None
+
+
+def find_suppressions(lines: list[str], locations: dict[Path, Location]) -> list[Suppression]:
+    """Read ``# prodpolicy ignore=...`` comments from the text, since YAML parsers drop comments.
+
+    A comment alone on its line covers the key or list item on the next line with
+    everything under it. A comment after a key covers that key the same way.
+    """
+    spans: dict[int, int] = {}
+    for location in locations.values():
+        end = location.end_line or location.line
+        spans[location.line] = max(spans.get(location.line, location.line), end)
+    suppressions: list[Suppression] = []
+    for index, line in enumerate(lines):
+        if "prodpolicy" not in line:
+            continue
+        comment, whole_line = _comment(line)
+        if comment is None:
+            continue
+        number = index + 1
+        target = _next_content_line(lines, index) if whole_line else number
+        suppression = parse_suppression(comment, number, target, spans.get(target, target))
+        if suppression is not None:
+            suppressions.append(suppression)
+    return suppressions
+
+
+def _comment(line: str) -> tuple[str | None, bool]:
+    """Return the text of a ``#`` comment outside quotes, and whether it fills the whole line."""
+    quote = None
+    for position, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in ("'", '"'):
+            quote = char
+        elif char == "#" and (position == 0 or line[position - 1] in " \t"):
+            return line[position + 1 :], not line[:position].strip()
+    return None, False
+
+
+def _next_content_line(lines: list[str], index: int) -> int:
+    for following in range(index + 1, len(lines)):
+        stripped = lines[following].strip()
+        if stripped and not stripped.startswith("#"):
+            return following + 1
+    return index + 2

@@ -1,0 +1,66 @@
+"""The verdicts in cases/compose/expected.tsv hold through a full evaluation.
+
+The table maps each case file to one of our rules (CP601 unpinned image, CP301
+privileged, CP101 restart policy, RT201 health check, CP401 docker socket,
+CP501 port on all interfaces) or to input-error, with the line it belongs to.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from prodpolicy.api import evaluate_paths
+from prodpolicy.policy.load import load_policy
+
+from .helpers import CASES
+
+DIRECTORY = CASES / "compose"
+with open(DIRECTORY / "expected.tsv", encoding="utf-8", newline="") as handle:
+    ROWS = list(csv.DictReader(handle, delimiter="\t"))
+FILES = sorted(str(path) for path in DIRECTORY.glob("*.yml"))
+REPORT = evaluate_paths(FILES, load_policy())
+
+
+def _row_id(row: dict[str, str]) -> str:
+    return f"{row['file']}-{row['rule']}-{row['should_fire']}-{row['line']}"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[_row_id(row) for row in ROWS])
+def test_expected_verdict(row):
+    path = str(DIRECTORY / row["file"])
+    line = None if row["line"] == "-" else int(row["line"])
+    if row["rule"] == "input-error":
+        errors = [error for error in REPORT.errors if error.file == path]
+        if row["should_fire"] == "yes":
+            assert [error.line for error in errors] == [line]
+        else:
+            assert errors == []
+        return
+    findings = [
+        finding
+        for finding in REPORT.active_findings()
+        if finding.file == path and finding.rule_id == row["rule"] and (line is None or finding.line == line)
+    ]
+    assert len(findings) == (1 if row["should_fire"] == "yes" else 0), [finding.message for finding in findings]
+
+
+def test_every_case_file_has_a_row():
+    assert sorted({row["file"] for row in ROWS}) == sorted(path.rsplit("/", 1)[-1] for path in FILES)
+
+
+def test_input_errors_name_the_problem():
+    messages = {error.file.rsplit("/", 1)[-1]: error.message for error in REPORT.errors}
+    assert messages == {
+        "40-duplicate-keys.yml": "duplicate key 'privileged' (first defined at line 4)",
+        "41-latin1-comment.yml": "not valid UTF-8 (byte 0xe9); save the file as UTF-8",
+        "42-alias-fanout.yml": messages["42-alias-fanout.yml"],
+    }
+    assert "alias bomb" in messages["42-alias-fanout.yml"]
+
+
+def test_findings_for_the_merge_key_case():
+    path = str(DIRECTORY / "34-anchors-merge-keys.yml")
+    found = sorted((finding.line, finding.rule_id) for finding in REPORT.active_findings() if finding.file == path)
+    assert found == [(9, "CP304"), (12, "CP304"), (13, "CP301"), (15, "CP304"), (18, "CP101")]
