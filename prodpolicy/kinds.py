@@ -9,12 +9,13 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .document import Document
 from .errors import InputError, InvalidInput
-from .source import Source
+from .source import Source, is_archive
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,28 @@ KINDS: dict[str, Kind] = {
         patterns=("dockerfile", "containerfile", "*.dockerfile", "*.containerfile", "dockerfile.*", "containerfile.*"),
         normalizer="prodpolicy.dockerfile:normalize_source",
     ),
+    # The default names docker compose looks for, and their override files (merged into them: see discovery).
+    "compose": Kind(
+        name="compose",
+        patterns=(
+            "compose.yaml",
+            "compose.yml",
+            "docker-compose.yaml",
+            "docker-compose.yml",
+            "compose.override.yaml",
+            "compose.override.yml",
+            "docker-compose.override.yaml",
+            "docker-compose.override.yml",
+        ),
+        normalizer="prodpolicy.compose:normalize_source",
+    ),
+    # Image files have no telling names (image.tar, config.json): they are recognised by content.
+    "image": Kind(
+        name="image",
+        patterns=(),
+        normalizer="prodpolicy.image:normalize_source",
+        directory_marker="oci-layout",
+    ),
 }
 
 
@@ -89,6 +112,14 @@ def detect_kind(source: Source, file_name: str) -> Kind:
         if name is not None and name in KINDS:
             return KINDS[name]
     known = ", ".join(sorted(KINDS))
+    if _json_keys(source.data) is not None:
+        raise InvalidInput(
+            InputError(
+                source.file,
+                "a JSON file that is none of the known kinds: expected docker inspect output, an OCI image "
+                f"config, or an OCI image layout or docker save archive; pass --kind ({known}) to force one",
+            )
+        )
     raise InvalidInput(
         InputError(
             source.file,
@@ -114,6 +145,51 @@ def _looks_like_dockerfile(data: bytes) -> str | None:
 
 
 SNIFFERS.append(_looks_like_dockerfile)
+
+# A top-level services: key, the one key every compose file has.
+_COMPOSE_SERVICES = re.compile(rb"^services:[ \t]*(?:#.*)?\r?$", re.MULTILINE)
+
+
+def _looks_like_compose(data: bytes) -> str | None:
+    return "compose" if _COMPOSE_SERVICES.search(data[:65536]) else None
+
+
+SNIFFERS.append(_looks_like_compose)
+
+_JSON_KEY = re.compile(rb'"([A-Za-z_]+)"\s*:')
+# An object or an array as JSON starts them; an INI section such as [metadata] does not match.
+_JSON_START = re.compile(rb'^(?:\xef\xbb\xbf)?\s*(?:\{\s*["}]|\[\s*(?:[\[{"\]0-9-]|true|false|null))')
+# Keys that, found together near the start of a JSON file, mark one of the image formats.
+_IMAGE_KEY_SETS = (
+    {b"RepoTags"},  # docker inspect
+    {b"Id", b"Config"},  # docker inspect without tags
+    {b"RootFS"},  # docker inspect
+    {b"rootfs"},  # OCI image config
+    {b"architecture", b"os", b"config"},  # OCI image config without rootfs
+    {b"schemaVersion", b"manifests"},  # OCI image index: explained as an error by the normalizer
+    {b"schemaVersion", b"layers"},  # OCI image manifest: explained as an error by the normalizer
+    {b"Config", b"Layers"},  # the manifest.json of docker save: explained as an error by the normalizer
+)
+
+
+def _json_keys(data: bytes) -> set[bytes] | None:
+    """Return the object keys near the start of a JSON document, or None when the data does not start like JSON."""
+    head = data[:65536]
+    if not _JSON_START.match(head):
+        return None
+    return set(_JSON_KEY.findall(head))
+
+
+def _looks_like_image(data: bytes) -> str | None:
+    if is_archive(data):
+        return "image"
+    keys = _json_keys(data)
+    if keys and any(required <= keys for required in _IMAGE_KEY_SETS):
+        return "image"
+    return None
+
+
+SNIFFERS.append(_looks_like_image)
 
 
 def normalize_with(kind: Kind, source: Source, options: NormalizeOptions | None = None) -> list[Document]:

@@ -1,4 +1,9 @@
-"""Read input files: size limit, binary detection and strict UTF-8 decoding with a position."""
+"""Read input files: size limit, binary detection and strict UTF-8 decoding with a position.
+
+Text inputs are read whole, up to a size limit. An archive (a tar, possibly
+compressed) can be gigabytes: only its first bytes are read here, to recognise
+it, and its normalizer streams the rest from the path.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +14,49 @@ from .errors import InputError, InvalidInput
 
 # Container build files are a few kilobytes; 10 MiB leaves room for large generated ones.
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+# Enough to see a tar header (its magic is at offset 257) and the start of a gzip stream.
+HEAD_BYTES = 64 * 1024
+
+# Magic numbers of the compressed streams a docker save archive may be wrapped in.
+_COMPRESSED_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd")
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """The bytes of one input and the name to report it under."""
+    """The bytes of one input and the name to report it under.
+
+    For an archive read from disk, ``data`` contains only the first bytes and
+    ``complete`` is False: its normalizer opens ``path`` and streams it.
+    """
 
     file: str
     data: bytes
+    # The file or folder on disk; None for content given in memory.
+    path: str | None = None
+    complete: bool = True
+
+
+def is_archive(head: bytes) -> bool:
+    """Return True when ``head`` starts a tar archive or a compressed stream (gzip, bzip2, xz, zstd)."""
+    if head[257:262] == b"ustar":
+        return True
+    return head.startswith(_COMPRESSED_MAGIC)
 
 
 def read_source(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_FILE_BYTES, display: str | None = None) -> Source:
-    """Read a file, refusing one larger than ``max_bytes``; raise :class:`InvalidInput` on failure."""
+    """Read a text file whole, or the head of an archive; raise :class:`InvalidInput` on failure.
+
+    A text file larger than ``max_bytes`` is rejected. An archive has no size
+    limit here because only its first :data:`HEAD_BYTES` are read.
+    """
     file = display or os.fspath(path)
     try:
         with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+            data = handle.read(HEAD_BYTES)
+            if is_archive(data):
+                return Source(file, data, os.fspath(path), complete=False)
+            if len(data) == HEAD_BYTES and max_bytes >= HEAD_BYTES:
+                data += handle.read(max_bytes + 1 - HEAD_BYTES)
     except FileNotFoundError:
         raise InvalidInput(InputError(file, "file not found")) from None
     except IsADirectoryError:
@@ -38,7 +70,7 @@ def read_source(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_FILE_
                 f"file is larger than the {max_bytes:,}-byte limit; raise it with --max-file-size if the file is genuine",
             )
         )
-    return Source(file, data)
+    return Source(file, data, os.fspath(path))
 
 
 def decode_text(source: Source) -> str:
