@@ -4,49 +4,49 @@ Each distinct ``given`` path is run once per document, however many rules use
 it, and only the rules that apply to the document's kind are looked at. A rule
 that fails on unexpected data becomes an internal-error finding for that rule
 and file; the other rules and files are still evaluated.
+
+A finding is then checked against inline suppression comments and the policy's
+exceptions. Suppressed findings stay in the report, marked with why.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from . import suppressions
 from .document import Document, Path
-from .findings import Finding, Report, Suppressed, sort_key
+from .findings import Finding, Report, ReportWarning, Suppressed, sort_key
+from .policy.compiled import CompiledRule, Policy
+from .policy.exceptions import CompiledException
 from .policy.jsonpath import format_path
-from .policy.load import CompiledRule, Policy
 
-logger = logging.getLogger("prodpolicy.evaluate")
+logger = logging.getLogger("prodpolicy.evaluation")
 
 
-def iter_findings(document: Document, policy: Policy) -> Iterator[Finding]:
-    """Yield the findings of one document, in rule order."""
+def iter_findings(document: Document, policy: Policy, *, today: datetime.date | None = None) -> Iterator[Finding]:
+    """Yield the findings of one document in rule order, suppressed ones included and marked.
+
+    ``today`` decides which exceptions have expired (default: the current date).
+    """
+    day = today or datetime.date.today()
     matches: dict[str, list[tuple[Path, Any]]] = {}
     data = document.data
     for rule in policy.rules_for(document.kind):
         try:
-            yield from _apply_rule(rule, document, data, matches)
+            found = [_finding(rule, document, path, node, policy, day) for path, node in _apply_rule(rule, document, data, matches)]
         except Exception as error:  # noqa: BLE001 - one broken rule must not stop the others
             logger.warning("rule %s failed on %s: %s", rule.id, document.file, error)
-            yield Finding(
-                rule_id=rule.id,
-                rule_name=rule.name,
-                severity=rule.severity,
-                message=f"internal error while evaluating this rule ({type(error).__name__}); "
-                "the rule was skipped for this file, please report it",
-                file=document.file,
-                line=None,
-                end_line=None,
-                column=None,
-                path="$",
-                subject=document.subject,
-            )
+            yield _internal_error(rule, document, error)
+            continue
+        yield from found
 
 
 def _apply_rule(
     rule: CompiledRule, document: Document, data: dict[str, Any], matches: dict[str, list[tuple[Path, Any]]]
-) -> Iterator[Finding]:
+) -> Iterator[tuple[Path, Any]]:
     selected_any = False
     for given in rule.given:
         selected = matches.get(given.text)
@@ -54,14 +54,33 @@ def _apply_rule(
             selected = given.find(data)
             matches[given.text] = selected
         for path, node in selected:
+            if node is None:
+                # A null field is an absent one: it is not a node to test.
+                continue
             selected_any = True
             if rule.predicate(node):
-                yield _finding(rule, document, path, node)
+                yield path, node
     if not selected_any and rule.on_no_match == "fail":
-        yield _finding(rule, document, (), data)
+        yield (), data
 
 
-def _finding(rule: CompiledRule, document: Document, path: Path, node: Any) -> Finding:
+def _internal_error(rule: CompiledRule, document: Document, error: Exception) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        severity=rule.severity,
+        message=f"internal error while evaluating this rule ({type(error).__name__}); "
+        "the rule was skipped for this file, please report it",
+        file=document.file,
+        line=None,
+        end_line=None,
+        column=None,
+        path="$",
+        subject=document.subject,
+    )
+
+
+def _finding(rule: CompiledRule, document: Document, path: Path, node: Any, policy: Policy, today: datetime.date) -> Finding:
     target = path
     for report_path in rule.report_at:
         found = report_path.find(node, path)
@@ -71,6 +90,7 @@ def _finding(rule: CompiledRule, document: Document, path: Path, node: Any) -> F
     location = document.location_of(target)
     line = location.line if location else None
     end_line = location.end_line if location else None
+    suppressed, notes, expired = _suppression(rule, document, target, line, policy, today)
     return Finding(
         rule_id=rule.id,
         rule_name=rule.name,
@@ -82,28 +102,142 @@ def _finding(rule: CompiledRule, document: Document, path: Path, node: Any) -> F
         column=location.column if location else None,
         path=format_path(target),
         subject=document.subject,
-        suppressed=_inline_suppression(document, rule, line, end_line),
+        suppressed=suppressed,
+        notes=notes,
+        expired_exception=expired,
     )
 
 
-def _inline_suppression(document: Document, rule: CompiledRule, line: int | None, end_line: int | None) -> Suppressed | None:
-    if line is None:
-        return None
-    for suppression in document.suppressions:
-        if rule.id not in suppression.rules and rule.name not in suppression.rules:
+def _suppression(
+    rule: CompiledRule, document: Document, path: Path, line: int | None, policy: Policy, today: datetime.date
+) -> tuple[Suppressed | None, tuple[str, ...], Suppressed | None]:
+    """Decide whether a finding is suppressed; return (suppressed, notes, expired exception)."""
+    notes: list[str] = []
+    mode = policy.settings.inline_suppressions
+    for comment in suppressions.covering(document, rule.id, rule.name, line):
+        source = f"{document.file}:{comment.line}"
+        if suppressions.honoured(comment, mode):
+            return Suppressed("inline", comment.reason, source), (), None
+        if mode == "forbid":
+            notes.append(f"the inline suppression at line {comment.line} is ignored: the policy forbids inline suppressions")
+        else:
+            notes.append(f"the inline suppression at line {comment.line} is ignored: the policy requires a reason after --")
+    expired: CompiledException | None = None
+    for exception in policy.exceptions:
+        if not exception.applies(rule.id, document, path):
             continue
-        if suppression.start_line <= line <= suppression.end_line:
-            return Suppressed("inline", suppression.reason)
-    return None
+        if exception.expired(today):
+            expired = expired or exception
+            continue
+        return _exception_mark(exception), tuple(notes), None
+    if expired is None:
+        return None, tuple(notes), None
+    assert expired.expires is not None
+    notes.append(
+        f"the exception at {expired.origin} expired on {expired.expires.isoformat()} ({expired.reason}); "
+        "renew it or fix the finding"
+    )
+    return None, tuple(notes), _exception_mark(expired)
 
 
-def evaluate(documents: Iterable[Document], policy: Policy) -> Report:
-    """Evaluate documents; the report lists findings sorted by file, line and rule."""
-    report = Report()
-    for document in documents:
-        report.files.append(document.file)
+def _exception_mark(exception: CompiledException) -> Suppressed:
+    return Suppressed(
+        kind="exception",
+        justification=exception.reason,
+        source=str(exception.origin),
+        owner=exception.owner,
+        expires=exception.expires.isoformat() if exception.expires else None,
+    )
+
+
+class Evaluation:
+    """Collects the findings of many documents into one report.
+
+    Call :meth:`add` for each document with the policy that applies to it, then
+    :meth:`finish`, which adds warnings for exceptions that matched nothing and
+    sorts the report.
+    """
+
+    def __init__(self, report: Report | None = None, *, today: datetime.date | None = None) -> None:
+        self.report = report if report is not None else Report()
+        self.today = today or datetime.date.today()
+        self._exceptions: dict[str, CompiledException] = {}
+        self._used: set[str] = set()
+
+    def add(self, document: Document, policy: Policy) -> None:
+        """Evaluate one document and add its findings, input errors and suppression warnings."""
+        report = self.report
         report.sources.setdefault(document.file, document.lines)
         report.errors.extend(document.errors)
-        report.findings.extend(iter_findings(document, policy))
-    report.findings.sort(key=sort_key)
-    return report
+        for rule in policy.enabled_rules:
+            report.rules.setdefault(rule.id, rule)
+        for exception in policy.exceptions:
+            self._exceptions.setdefault(str(exception.origin), exception)
+        for finding in iter_findings(document, policy, today=self.today):
+            report.findings.append(finding)
+            for mark in (finding.suppressed, finding.expired_exception):
+                if mark is not None and mark.kind == "exception" and mark.source is not None:
+                    self._used.add(mark.source)
+        report.warnings.extend(_comment_warnings(document, policy))
+
+    def finish(self) -> Report:
+        """Add warnings for unused exceptions, sort everything, and return the report."""
+        report = self.report
+        for source, exception in self._exceptions.items():
+            if source in self._used:
+                continue
+            expired = exception.expired(self.today)
+            detail = f"expired on {exception.expires} and " if expired and exception.expires else ""
+            report.warnings.append(
+                ReportWarning(
+                    kind="unused-exception",
+                    message=f"the exception for {exception.describe()} {detail}matched no finding in this run; "
+                    "remove it or correct its target",
+                    file=exception.origin.file,
+                    line=exception.origin.line,
+                )
+            )
+        report.findings.sort(key=sort_key)
+        report.errors.sort(key=lambda error: (error.file, error.line or 0))
+        report.warnings.sort(key=lambda warning: (warning.file, warning.line or 0, warning.kind, warning.message))
+        return report
+
+
+def _comment_warnings(document: Document, policy: Policy) -> Iterator[ReportWarning]:
+    mode = policy.settings.inline_suppressions
+    for comment in document.suppressions:
+        if mode == "forbid":
+            origin = policy.settings.origins.get("inline_suppressions")
+            yield ReportWarning(
+                "suppression-forbidden",
+                f"inline suppressions are forbidden by the policy ({origin}); this comment has no effect",
+                document.file,
+                comment.line,
+            )
+        elif mode == "require-reason" and not suppressions.honoured(comment, mode):
+            yield ReportWarning(
+                "suppression-without-reason",
+                "this inline suppression has no reason and the policy requires one: add '-- why the finding is accepted'",
+                document.file,
+                comment.line,
+            )
+        for key in comment.rules:
+            if policy.find_rule(key) is None:
+                yield ReportWarning(
+                    "suppression-unknown-rule",
+                    f"the inline suppression names {key}, which is not a rule of the policy",
+                    document.file,
+                    comment.line,
+                )
+
+
+def evaluate(documents: Iterable[Document], policy: Policy, *, today: datetime.date | None = None) -> Report:
+    """Evaluate documents; the report lists findings sorted by file, line and rule.
+
+    ``today`` decides which exceptions have expired (default: the current date).
+    """
+    evaluation = Evaluation(today=today)
+    for document in documents:
+        evaluation.report.files.append(document.file)
+        evaluation.add(document, policy)
+    return evaluation.finish()

@@ -5,18 +5,35 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 from .policy.model import SEVERITIES
 
+if TYPE_CHECKING:
+    from .policy.compiled import CompiledRule
+
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
-    """Why a finding is not counted: an inline comment or a policy exception."""
+    """Why a finding is not counted: an inline comment (``inline``) or a policy exception (``exception``).
+
+    ``source`` is where the comment or exception is written, as ``file:line``.
+    """
 
     kind: str
     justification: str | None
+    source: str | None = None
+    owner: str | None = None
+    expires: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind, "justification": self.justification}
+        for name in ("source", "owner", "expires"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +51,10 @@ class Finding:
     path: str
     subject: str | None = None
     suppressed: Suppressed | None = None
+    # Why a suppression did not apply, such as an exception that expired; shown with the finding.
+    notes: tuple[str, ...] = ()
+    # The exception that would suppress this finding had it not expired.
+    expired_exception: Suppressed | None = None
 
     @property
     def fingerprint(self) -> str:
@@ -57,8 +78,32 @@ class Finding:
         if self.subject is not None:
             data["subject"] = self.subject
         if self.suppressed is not None:
-            data["suppressed"] = {"kind": self.suppressed.kind, "justification": self.suppressed.justification}
+            data["suppressed"] = self.suppressed.to_json()
+        if self.notes:
+            data["notes"] = list(self.notes)
+        if self.expired_exception is not None:
+            data["expired_exception"] = self.expired_exception.to_json()
         return data
+
+
+@dataclass(frozen=True, slots=True)
+class ReportWarning:
+    """A problem worth fixing that did not stop evaluation, such as an exception that matched nothing.
+
+    ``kind`` is one of ``unused-exception``, ``suppression-without-reason``,
+    ``suppression-forbidden`` and ``suppression-unknown-rule``.
+    """
+
+    kind: str
+    message: str
+    file: str
+    line: int | None = None
+
+    def location(self) -> str:
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "file": self.file, "line": self.line, "message": self.message}
 
 
 def sort_key(finding: Finding) -> tuple[Any, ...]:
@@ -74,6 +119,9 @@ class Report:
     files: list[str] = field(default_factory=list)
     # Source lines by file, secrets already redacted, for code frames in reports.
     sources: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[ReportWarning] = field(default_factory=list)
+    # The enabled rules of the policies applied, by id: titles, docs and references for report formats.
+    rules: dict[str, CompiledRule] = field(default_factory=dict)
 
     def active_findings(self) -> list[Finding]:
         """Return the findings that are not suppressed."""
@@ -91,9 +139,13 @@ class Report:
         }
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "version": 1,
             "findings": [finding.to_json() for finding in self.findings],
             "errors": [error.to_json() for error in self.errors],
             "summary": self.summary(),
         }
+        # Added only when present, so reports without warnings keep the version 1 shape exactly.
+        if self.warnings:
+            data["warnings"] = [warning.to_json() for warning in self.warnings]
+        return data

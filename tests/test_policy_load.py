@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
+import jsonschema
 import pytest
 
 from prodpolicy.api import normalize
 from prodpolicy.errors import PolicyError
-from prodpolicy.evaluate import evaluate
+from prodpolicy.evaluation import evaluate
 from prodpolicy.policy.load import load_policy, load_policy_text
+from prodpolicy.yamlload import load_yaml
+
+from .helpers import ROOT
 
 RULE = """\
 apiVersion: prodpolicy/v1
@@ -94,3 +100,84 @@ def test_yaml_syntax_error_has_a_line():
     found = problems("apiVersion: prodpolicy/v1\nkind: Policy\nrules: [\n")
     assert found[0][0] is not None
     assert found[0][2].startswith("invalid YAML")
+
+
+def test_union_mismatch_is_one_problem():
+    found = problems(RULE.replace("given: $.stages[*].base", "given: 5"))
+
+    assert found == [(10, "ACME001", "rules.0.given: expected a valid string or a valid list, found the number 5")]
+
+
+def test_problems_are_sorted_by_line():
+    text = RULE.replace("    severity: high\n", "    severity: urgent\n").replace("kind: Policy\n", "kind: Policy\nrulez: []\n")
+
+    found = problems(text)
+
+    assert [line for line, _, _ in found] == sorted(line for line, _, _ in found)
+    assert found[0][2].startswith("unknown key 'rulez'")
+
+
+def test_rule_file_loads_on_its_own(tmp_path):
+    path = tmp_path / "ACME001-trusted-registry.yaml"
+    body = RULE.split("rules:\n  - ", 1)[1].replace("\n    ", "\n")
+    path.write_text("apiVersion: prodpolicy/v1\nkind: Rule\n" + body, encoding="utf-8")
+
+    policy = load_policy([path])
+
+    assert [rule.id for rule in policy.rules] == ["ACME001"]
+    assert policy.rules[0].line == 3
+    assert policy.layers == (str(path),)
+
+
+def test_configuration_file_may_leave_out_version_and_kind(tmp_path):
+    path = tmp_path / ".prodpolicy.yaml"
+    path.write_text("ignore: [DF]\n", encoding="utf-8")
+
+    policy = load_policy(config=path)
+
+    assert policy.find_rule("DF101").enabled is False
+    assert str(policy.find_rule("DF101").origins["enabled"]) == f"{path}:1"
+
+
+def test_configuration_file_cannot_be_a_rule(tmp_path):
+    path = tmp_path / ".prodpolicy.yaml"
+    path.write_text("kind: Rule\n", encoding="utf-8")
+
+    with pytest.raises(PolicyError) as raised:
+        load_policy(config=path)
+
+    assert [(problem.line, problem.message) for problem in raised.value.problems] == [
+        (1, "unknown kind 'Rule'; use kind: Policy")
+    ]
+
+
+def test_policy_error_lists_every_problem_as_text():
+    with pytest.raises(PolicyError) as raised:
+        load_policy_text(RULE.replace("    severity: high\n", "    severty: high\n"), "policy.yaml")
+
+    assert str(raised.value).splitlines() == [
+        "policy.yaml:5:5: rule ACME001: missing required key 'severity'",
+        "policy.yaml:8:5: rule ACME001: unknown key 'severty'; check the spelling against schemas/policy.schema.json",
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ROOT / "tests" / "policies" / "org" / "acme-policy.yaml",
+        ROOT / "tests" / "policies" / "broken" / "12-duplicate-rule-id.yaml",
+    ],
+    ids=["org", "duplicate-id"],
+)
+def test_valid_format_passes_the_published_schema(path):
+    schema = json.loads((ROOT / "schemas" / "policy.schema.json").read_text(encoding="utf-8"))
+
+    jsonschema.validate(load_yaml(path.read_text(encoding="utf-8")).data, schema)
+
+
+def test_unknown_key_fails_the_published_schema():
+    schema = json.loads((ROOT / "schemas" / "policy.schema.json").read_text(encoding="utf-8"))
+    data = load_yaml((ROOT / "tests" / "policies" / "broken" / "06-unknown-rule-key.yaml").read_text(encoding="utf-8")).data
+
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)

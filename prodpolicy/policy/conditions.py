@@ -4,36 +4,61 @@ A compiled predicate takes the matched node and returns whether the condition
 holds. Regular expressions run on RE2 (google-re2), which has no backtracking,
 so a pattern in a policy cannot stall evaluation; patterns RE2 rejects
 (backreferences, lookaround) are policy errors.
+
+When the loader passes the document schema, every ``field`` is also checked
+against it, so a misspelt field is an error at load time instead of a
+condition that never holds.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import re2
 
 from ..durations import parse_duration
+from .docschema import DocumentSchema, SchemaPathError
 from .jsonpath import CompiledPath, JSONPathError, compile_path
 from .model import Comparison, Condition, Count, ParameterRef
 
 Predicate = Callable[[Any], bool]
+Values = Callable[[Any], list[Any]]
+Location = tuple[str | int, ...]
+SchemaNodes = list[dict[str, Any]] | None
 
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.log_errors = False
 
+# Operators whose operand may be another field of the node: {field: path}.
+_FIELD_OPERAND_OPERATORS = frozenset({"equals", "not_equals", "gt", "gte", "lt", "lte"})
+
 
 class ConditionError(ValueError):
-    """Raised for a condition that cannot be compiled; ``location`` is the path inside the condition."""
+    """Raised for a condition that cannot be compiled.
 
-    def __init__(self, message: str, location: tuple[str | int, ...] = ()) -> None:
+    ``location`` is the path inside the rule; ``parameter`` names the rule
+    parameter whose value caused the error, so an override can be blamed.
+    """
+
+    def __init__(self, message: str, location: Location = (), parameter: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.location = location
+        self.parameter = parameter
 
 
-def compile_regex(pattern: Any, location: tuple[str | int, ...] = ()) -> Any:
+class ConditionErrors(ValueError):
+    """Raised with every condition that could not be compiled."""
+
+    def __init__(self, errors: list[ConditionError]) -> None:
+        super().__init__("; ".join(error.message for error in errors))
+        self.errors = errors
+
+
+def compile_regex(pattern: Any, location: Location = ()) -> Any:
     """Compile a policy regular expression with RE2, or raise :class:`ConditionError`."""
     if not isinstance(pattern, str):
         raise ConditionError(f"a regular expression must be text, not {type(pattern).__name__}", location)
@@ -41,10 +66,20 @@ def compile_regex(pattern: Any, location: tuple[str | int, ...] = ()) -> Any:
         return re2.compile(pattern, _RE2_OPTIONS)
     except Exception as error:  # noqa: BLE001 - google-re2 raises its own error class without a stable import path
         detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
-        raise ConditionError(f"invalid regular expression {pattern!r}: {detail} (RE2 syntax has no backreferences or lookaround)", location) from None
+        raise ConditionError(
+            f"invalid regular expression {pattern!r}: {detail} (RE2 syntax has no backreferences or lookaround)",
+            location,
+        ) from None
 
 
-def _field_values(path: CompiledPath | None) -> Callable[[Any], list[Any]]:
+@dataclass(frozen=True, slots=True)
+class _FieldOperand:
+    """An operand read from another field of the tested node."""
+
+    values: Values
+
+
+def _field_values(path: CompiledPath | None) -> Values:
     if path is None:
         return lambda node: [] if node is None else [node]
     return path.values
@@ -67,7 +102,7 @@ def _as_text(value: Any) -> str | None:
     return None
 
 
-def _number(value: Any, location: tuple[str | int, ...]) -> float:
+def _number(value: Any, location: Location) -> float:
     if isinstance(value, bool):
         raise ConditionError("a comparison needs a number or a duration, not a boolean", location)
     if isinstance(value, int | float):
@@ -79,71 +114,131 @@ def _number(value: Any, location: tuple[str | int, ...]) -> float:
     raise ConditionError(f"a comparison needs a number or a duration such as 30s, not {value!r}", location)
 
 
-class _Compiler:
-    def __init__(self, parameters: dict[str, Any]) -> None:
-        self.parameters = parameters
+def _measure(value: Any) -> float | None:
+    """Return a document value as a number for comparisons: numbers, and durations written as text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, str):
+        return parse_duration(value.strip())
+    return None
 
-    def operand(self, value: Any, location: tuple[str | int, ...]) -> Any:
-        if isinstance(value, ParameterRef):
-            return self.parameter(value.param, location)
-        if isinstance(value, dict) and set(value) == {"param"}:
-            return self.parameter(value["param"], location)
+
+def _parameter_name(operand: Any) -> str | None:
+    if isinstance(operand, ParameterRef):
+        return operand.param
+    if isinstance(operand, dict) and set(operand) == {"param"} and isinstance(operand["param"], str):
+        return operand["param"]
+    return None
+
+
+class _Compiler:
+    def __init__(self, parameters: dict[str, Any], schema: DocumentSchema | None, kinds: str) -> None:
+        self.parameters = parameters
+        self.schema = schema
+        self.kinds = kinds
+
+    def operand(self, value: Any, location: Location) -> Any:
+        name = _parameter_name(value)
+        if name is not None:
+            return self.parameter(name, location)
         return value
 
-    def parameter(self, name: str, location: tuple[str | int, ...]) -> Any:
+    def parameter(self, name: str, location: Location) -> Any:
         if name not in self.parameters:
             known = ", ".join(sorted(self.parameters)) or "none"
             raise ConditionError(f"unknown parameter {name!r}; the rule defines: {known}", location)
         return self.parameters[name]
 
-    def compile(self, condition: Condition, location: tuple[str | int, ...]) -> Predicate:
+    def relative_path(self, text: Any, location: Location, nodes: SchemaNodes) -> tuple[CompiledPath, SchemaNodes]:
+        """Compile a path relative to the tested node and check it against the schema."""
+        if not isinstance(text, str):
+            raise ConditionError(f"a field path must be text, not {type(text).__name__}", location)
+        try:
+            path = compile_path(text)
+        except JSONPathError as error:
+            raise ConditionError(str(error), location) from None
+        if not path.relative:
+            raise ConditionError("a field is relative to the matched node; drop the leading $", location)
+        if nodes is None or self.schema is None:
+            return path, None
+        try:
+            reached = self.schema.select(nodes, path.steps, "@")
+        except SchemaPathError as error:
+            raise ConditionError(f"field {text!r} cannot exist in a {self.kinds} document: {error}", location) from None
+        return path, reached
+
+    def compile(self, condition: Condition, location: Location, nodes: SchemaNodes) -> Predicate:
         path = None
+        field_nodes = nodes
         if condition.field is not None:
-            try:
-                path = compile_path(condition.field)
-            except JSONPathError as error:
-                raise ConditionError(str(error), (*location, "field")) from None
-            if not path.relative:
-                raise ConditionError("a condition's field is relative to the matched node; drop the leading $", (*location, "field"))
+            path, field_nodes = self.relative_path(condition.field, (*location, "field"), nodes)
         values = _field_values(path)
         operator = next(iter(condition.operators()))
         attribute = {"in": "in_", "not": "not_"}.get(operator, operator)
         operand = getattr(condition, attribute)
         where = (*location, operator)
+        if operator in _FIELD_OPERAND_OPERATORS and isinstance(operand, dict) and set(operand) == {"field"}:
+            reference, _ = self.relative_path(operand["field"], (*where, "field"), nodes)
+            operand = _FieldOperand(reference.values)
         builder = getattr(self, f"_op_{operator}")
-        return builder(values, operand, where)
+        try:
+            return builder(values, operand, where, field_nodes)
+        except ConditionError as error:
+            if error.parameter is None:
+                error.parameter = _parameter_name(operand)
+            raise
+
+    def item_nodes(self, nodes: SchemaNodes, where: Location) -> SchemaNodes:
+        if nodes is None or self.schema is None:
+            return None
+        try:
+            return self.schema.items(nodes, "the field")
+        except SchemaPathError as error:
+            raise ConditionError(f"{where[-1]} needs a list or mapping field: {error}", where) from None
 
     # Value operators.
-    def _op_exists(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_exists(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         expected = self.operand(operand, where)
         if not isinstance(expected, bool):
             raise ConditionError("exists takes true or false", where)
         return lambda node: bool(values(node)) is expected
 
-    def _op_equals(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_absent(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
+        expected = self.operand(operand, where)
+        if not isinstance(expected, bool):
+            raise ConditionError("absent takes true or false", where)
+        return lambda node: (not values(node)) is expected
+
+    def _op_equals(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
+        if isinstance(operand, _FieldOperand):
+            other = operand.values
+            return lambda node: any(_same(value, item) for value in values(node) for item in other(node))
         expected = self.operand(operand, where)
         return lambda node: any(_same(value, expected) for value in values(node))
 
-    def _op_not_equals(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
-        equals = self._op_equals(values, operand, where)
+    def _op_not_equals(self, values: Values, operand: Any, where: Location, nodes: SchemaNodes) -> Predicate:
+        equals = self._op_equals(values, operand, where, nodes)
         return lambda node: not equals(node)
 
-    def _op_in(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_in(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         options = self.operand(operand, where)
         if not isinstance(options, list):
             raise ConditionError("in takes a list of values", where)
         return lambda node: any(_same(value, option) for value in values(node) for option in options)
 
-    def _op_not_in(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
-        inside = self._op_in(values, operand, where)
+    def _op_not_in(self, values: Values, operand: Any, where: Location, nodes: SchemaNodes) -> Predicate:
+        inside = self._op_in(values, operand, where, nodes)
         return lambda node: not inside(node)
 
-    def _patterns(self, operand: Any, where: tuple[str | int, ...]) -> list[Any]:
+    def _patterns(self, operand: Any, where: Location) -> list[Any]:
         resolved = self.operand(operand, where)
-        items = resolved if isinstance(resolved, list) else [resolved]
-        return [compile_regex(item, (*where, number) if isinstance(resolved, list) else where) for number, item in enumerate(items)]
+        if isinstance(resolved, list):
+            return [compile_regex(item, (*where, number)) for number, item in enumerate(resolved)]
+        return [compile_regex(resolved, where)]
 
-    def _op_matches(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_matches(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         patterns = self._patterns(operand, where)
 
         def matches(node: Any) -> bool:
@@ -155,11 +250,11 @@ class _Compiler:
 
         return matches
 
-    def _op_not_matches(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
-        matches = self._op_matches(values, operand, where)
+    def _op_not_matches(self, values: Values, operand: Any, where: Location, nodes: SchemaNodes) -> Predicate:
+        matches = self._op_matches(values, operand, where, nodes)
         return lambda node: not matches(node)
 
-    def _op_contains(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_contains(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         expected = self.operand(operand, where)
 
         def contains(node: Any) -> bool:
@@ -174,11 +269,11 @@ class _Compiler:
 
         return contains
 
-    def _op_not_contains(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
-        contains = self._op_contains(values, operand, where)
+    def _op_not_contains(self, values: Values, operand: Any, where: Location, nodes: SchemaNodes) -> Predicate:
+        contains = self._op_contains(values, operand, where, nodes)
         return lambda node: not contains(node)
 
-    def _op_contains_match(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_contains_match(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         patterns = self._patterns(operand, where)
 
         def contains_match(node: Any) -> bool:
@@ -192,45 +287,54 @@ class _Compiler:
 
         return contains_match
 
-    def _text_test(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...], method: str) -> Predicate:
+    def _text_test(self, values: Values, operand: Any, where: Location, method: str) -> Predicate:
         resolved = self.operand(operand, where)
         options = tuple(resolved) if isinstance(resolved, list) else (resolved,)
         if not all(isinstance(option, str) for option in options):
             raise ConditionError(f"{method} takes text or a list of texts", where)
         return lambda node: any(isinstance(value, str) and getattr(value, method)(options) for value in values(node))
 
-    def _op_startswith(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_startswith(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         return self._text_test(values, operand, where, "startswith")
 
-    def _op_endswith(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_endswith(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         return self._text_test(values, operand, where, "endswith")
 
-    def _compare(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...], test: Callable[[float, float], bool]) -> Predicate:
+    def _compare(self, values: Values, operand: Any, where: Location, test: Callable[[float, float], bool]) -> Predicate:
+        if isinstance(operand, _FieldOperand):
+            other = operand.values
+
+            def compare_fields(node: Any) -> bool:
+                bounds = [bound for bound in (_measure(item) for item in other(node)) if bound is not None]
+                measured = [value for value in (_measure(item) for item in values(node)) if value is not None]
+                return any(test(value, bound) for value in measured for bound in bounds)
+
+            return compare_fields
         bound = _number(self.operand(operand, where), where)
 
         def compare(node: Any) -> bool:
             for value in values(node):
-                if isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value):
-                    if test(float(value), bound):
-                        return True
+                measured = _measure(value)
+                if measured is not None and test(measured, bound):
+                    return True
             return False
 
         return compare
 
-    def _op_gt(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_gt(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         return self._compare(values, operand, where, lambda value, bound: value > bound)
 
-    def _op_gte(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_gte(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         return self._compare(values, operand, where, lambda value, bound: value >= bound)
 
-    def _op_lt(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_lt(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         return self._compare(values, operand, where, lambda value, bound: value < bound)
 
-    def _op_lte(self, values: Callable[[Any], list[Any]], operand: Any, where: tuple[str | int, ...]) -> Predicate:
+    def _op_lte(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         return self._compare(values, operand, where, lambda value, bound: value <= bound)
 
     # Nested operators.
-    def _bounds(self, comparison: Comparison, where: tuple[str | int, ...]) -> Callable[[int], bool]:
+    def _bounds(self, comparison: Comparison, where: Location) -> Callable[[int], bool]:
         checks: list[Callable[[int], bool]] = []
         for name in ("equals", "gt", "gte", "lt", "lte"):
             raw = getattr(comparison, name)
@@ -238,11 +342,11 @@ class _Compiler:
                 continue
             bound = self.operand(raw, (*where, name))
             if isinstance(bound, bool) or not isinstance(bound, int):
-                raise ConditionError(f"{name} needs a whole number", (*where, name))
+                raise ConditionError(f"{name} needs a whole number", (*where, name), _parameter_name(raw))
             checks.append(_BOUND_TESTS[name](bound))
         return lambda size: all(check(size) for check in checks)
 
-    def _op_length(self, values: Callable[[Any], list[Any]], operand: Comparison, where: tuple[str | int, ...]) -> Predicate:
+    def _op_length(self, values: Values, operand: Comparison, where: Location, _nodes: SchemaNodes) -> Predicate:
         within = self._bounds(operand, where)
 
         def length(node: Any) -> bool:
@@ -253,9 +357,11 @@ class _Compiler:
 
         return length
 
-    def _op_count(self, values: Callable[[Any], list[Any]], operand: Count, where: tuple[str | int, ...]) -> Predicate:
+    def _op_count(self, values: Values, operand: Count, where: Location, nodes: SchemaNodes) -> Predicate:
         within = self._bounds(operand, where)
-        predicate = self.compile(operand.where, (*where, "where")) if operand.where is not None else None
+        predicate = None
+        if operand.where is not None:
+            predicate = self.compile(operand.where, (*where, "where"), self.item_nodes(nodes, where))
 
         def count(node: Any) -> bool:
             total = 0
@@ -266,31 +372,31 @@ class _Compiler:
 
         return count
 
-    def _nested(self, conditions: Sequence[Condition], where: tuple[str | int, ...]) -> list[Predicate]:
-        return [self.compile(condition, (*where, number)) for number, condition in enumerate(conditions)]
+    def _nested(self, conditions: Sequence[Condition], where: Location, nodes: SchemaNodes) -> list[Predicate]:
+        return [self.compile(condition, (*where, number), nodes) for number, condition in enumerate(conditions)]
 
-    def _op_all(self, values: Callable[[Any], list[Any]], operand: list[Condition], where: tuple[str | int, ...]) -> Predicate:
-        predicates = self._nested(operand, where)
+    def _op_all(self, values: Values, operand: list[Condition], where: Location, nodes: SchemaNodes) -> Predicate:
+        predicates = self._nested(operand, where, nodes)
         return lambda node: any(all(predicate(value) for predicate in predicates) for value in values(node))
 
-    def _op_any(self, values: Callable[[Any], list[Any]], operand: list[Condition], where: tuple[str | int, ...]) -> Predicate:
-        predicates = self._nested(operand, where)
+    def _op_any(self, values: Values, operand: list[Condition], where: Location, nodes: SchemaNodes) -> Predicate:
+        predicates = self._nested(operand, where, nodes)
         return lambda node: any(any(predicate(value) for predicate in predicates) for value in values(node))
 
-    def _op_not(self, values: Callable[[Any], list[Any]], operand: Condition, where: tuple[str | int, ...]) -> Predicate:
-        predicate = self.compile(operand, where)
+    def _op_not(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
+        predicate = self.compile(operand, where, nodes)
         return lambda node: not any(predicate(value) for value in values(node))
 
-    def _op_any_item(self, values: Callable[[Any], list[Any]], operand: Condition, where: tuple[str | int, ...]) -> Predicate:
-        predicate = self.compile(operand, where)
+    def _op_any_item(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
+        predicate = self.compile(operand, where, self.item_nodes(nodes, where))
         return lambda node: any(predicate(item) for item in _items(values(node)))
 
-    def _op_all_items(self, values: Callable[[Any], list[Any]], operand: Condition, where: tuple[str | int, ...]) -> Predicate:
-        predicate = self.compile(operand, where)
+    def _op_all_items(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
+        predicate = self.compile(operand, where, self.item_nodes(nodes, where))
         return lambda node: all(predicate(item) for item in _items(values(node)))
 
-    def _op_no_item(self, values: Callable[[Any], list[Any]], operand: Condition, where: tuple[str | int, ...]) -> Predicate:
-        predicate = self.compile(operand, where)
+    def _op_no_item(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
+        predicate = self.compile(operand, where, self.item_nodes(nodes, where))
         return lambda node: not any(predicate(item) for item in _items(values(node)))
 
 
@@ -313,10 +419,30 @@ def _items(values: list[Any]) -> list[Any]:
     return items
 
 
-def compile_conditions(conditions: Sequence[Condition], parameters: dict[str, Any]) -> Predicate:
-    """Compile a rule's ``when`` list into one predicate: all conditions must hold."""
-    compiler = _Compiler(parameters)
-    predicates = [compiler.compile(condition, ("when", number)) for number, condition in enumerate(conditions)]
+def compile_conditions(
+    conditions: Sequence[Condition],
+    parameters: dict[str, Any],
+    schema: DocumentSchema | None = None,
+    nodes: SchemaNodes = None,
+    kinds: str = "",
+) -> Predicate:
+    """Compile a rule's ``when`` list into one predicate: all conditions must hold.
+
+    With ``schema`` and the schema ``nodes`` that ``given`` reaches, every field
+    path is checked against the document model; ``kinds`` names the input kinds
+    in messages. Raises :class:`ConditionErrors` with the first mistake of each
+    top-level condition.
+    """
+    compiler = _Compiler(parameters, schema, kinds)
+    predicates: list[Predicate] = []
+    errors: list[ConditionError] = []
+    for number, condition in enumerate(conditions):
+        try:
+            predicates.append(compiler.compile(condition, ("when", number), nodes))
+        except ConditionError as error:
+            errors.append(error)
+    if errors:
+        raise ConditionErrors(errors)
     if not predicates:
         return lambda node: True
     if len(predicates) == 1:

@@ -102,6 +102,11 @@ def compile_path(text: str) -> CompiledPath:
     source = text.strip()
     if not source:
         raise JSONPathError("the path is empty")
+    if "[?" in source.replace(" ", ""):
+        raise JSONPathError(
+            f"unsupported selector in {text!r}: JSONPath filters [?...] are not supported; select nodes with "
+            "given and test them with conditions under 'when'"
+        )
     relative = not source.startswith("$")
     if source == "@":
         return CompiledPath(text, (), True, ())

@@ -1,13 +1,19 @@
 """The policy format, as pydantic models: the source of ``schemas/policy.schema.json``.
 
 A YAML file is either one rule (``kind: Rule``, the form of the bundled rules) or
-a policy (``kind: Policy``) that extends other policies and adds its own rules.
-Everything here is data: conditions come from a closed set of operators and
-nothing in a policy is ever executed.
+a policy (``kind: Policy``) that extends other policies, adds its own rules, and
+tunes the rules it inherits with ``select``, ``ignore``, ``overrides``,
+``exceptions`` and ``settings``. Everything here is data: conditions come from a
+closed set of operators and nothing in a policy is ever executed.
+
+Models are strict: ``exists: "yes"`` is an error, not a boolean, because a
+policy that means something other than what it reads as is worse than one
+that does not load.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -15,13 +21,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 API_VERSION = "prodpolicy/v1"
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 INPUT_KINDS = ("dockerfile", "compose", "image")
+INLINE_SUPPRESSION_MODES = ("allow", "require-reason", "forbid")
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 InputKind = Literal["dockerfile", "compose", "image"]
+ParameterType = Literal["string", "number", "integer", "boolean", "list", "regex"]
+ItemType = Literal["string", "number", "integer", "boolean", "regex"]
 
 # Condition operators that take one operand.
 VALUE_OPERATORS = (
     "exists",
+    "absent",
     "equals",
     "not_equals",
     "in",
@@ -40,15 +50,23 @@ VALUE_OPERATORS = (
 )
 NESTED_OPERATORS = ("all", "any", "not", "any_item", "all_items", "no_item", "length", "count")
 
+RULE_SELECTOR_HELP = "a rule id (RT101), a name (runs-as-root), an id prefix (RT, SC1), tag:NAME or ALL"
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
 
 class ParameterRef(_Strict):
     """Use a rule parameter as an operand: ``in: {param: allowed_registries}``."""
 
     param: str
+
+
+class FieldRef(_Strict):
+    """Use another field of the tested node as an operand: ``lt: {field: interval}``."""
+
+    field: str = Field(description="Path relative to the node the condition tests")
 
 
 class Comparison(_Strict):
@@ -62,7 +80,7 @@ class Comparison(_Strict):
 
     @model_validator(mode="after")
     def _one_bound(self) -> Comparison:
-        if not self.model_fields_set:
+        if not self.model_fields_set & {"equals", "gt", "gte", "lt", "lte"}:
             raise ValueError("give at least one bound: equals, gt, gte, lt or lte")
         return self
 
@@ -74,6 +92,17 @@ class Count(Comparison):
 
 
 Operand = Annotated[Any, Field(description="A literal value, or {param: name} for a rule parameter")]
+ComparableOperand = Annotated[
+    Any,
+    Field(description="A literal value, {param: name} for a rule parameter, or {field: path} for another field of the node"),
+]
+BoundOperand = Annotated[
+    Any,
+    Field(
+        description="A number or a duration such as 30s or 1m30s (compared in seconds), {param: name} or "
+        "{field: path}"
+    ),
+]
 
 
 class Condition(_Strict):
@@ -87,8 +116,9 @@ class Condition(_Strict):
 
     field: str | None = Field(None, description="Path relative to the matched node")
     exists: bool | None = Field(None, description="true: the field has a non-null value; false: it has none")
-    equals: Operand = None
-    not_equals: Operand = None
+    absent: bool | None = Field(None, description="true: the field is missing or null; false: it has a value")
+    equals: ComparableOperand = None
+    not_equals: ComparableOperand = None
     in_: Operand = Field(None, alias="in", description="A list of values, or a parameter holding one")
     not_in: Operand = None
     matches: Operand = Field(None, description="A regular expression (RE2 syntax), or a list of them")
@@ -96,12 +126,12 @@ class Condition(_Strict):
     contains: Operand = Field(None, description="The field (a list or text) contains this value")
     not_contains: Operand = None
     contains_match: Operand = Field(None, description="Some item of the field (a list) matches this regular expression")
-    startswith: Operand = None
-    endswith: Operand = None
-    gt: Operand = Field(None, description="A number, or a duration such as 30s or 1m")
-    gte: Operand = None
-    lt: Operand = None
-    lte: Operand = None
+    startswith: Operand = Field(None, description="Text, or a list of texts, the field starts with")
+    endswith: Operand = Field(None, description="Text, or a list of texts, the field ends with")
+    gt: BoundOperand = None
+    gte: BoundOperand = None
+    lt: BoundOperand = None
+    lte: BoundOperand = None
     length: Comparison | None = Field(None, description="Compare the length of a list, text or mapping")
     count: Count | None = Field(None, description="Count list items that satisfy `where`")
     all: list[Condition] | None = Field(None, description="Every condition holds")
@@ -130,7 +160,8 @@ class Condition(_Strict):
 class Parameter(_Strict):
     """A value an organisation can tune without editing the rule."""
 
-    type: Literal["string", "number", "integer", "boolean", "list", "regex"]
+    type: ParameterType
+    items: ItemType | None = Field(None, description="For type list: the type every item must have")
     default: Any
     description: str
 
@@ -149,7 +180,7 @@ class Docs(_Strict):
 class ExpectedFinding(_Strict):
     """A finding a test case must produce."""
 
-    line: int
+    line: int | None = Field(description="The line the finding points at; null for a finding on the whole file")
     message: str | None = Field(None, description="Text the message must contain")
 
 
@@ -175,10 +206,10 @@ class Rule(_Strict):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,7}[0-9]{3}$", description="Stable code such as DF101")
     name: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", description="Readable kebab-case name")
     title: str
-    severity: Severity
+    severity: Severity = Field(description="info < low < medium < high < critical")
     applies_to: list[InputKind] = Field(min_length=1)
     tags: list[str] = Field(default_factory=list)
-    enabled: bool = True
+    enabled: bool = Field(True, description="false: the rule runs only when a policy selects or enables it")
     given: str | list[str] = Field(description="JSONPath (RFC 9535 selectors) of the nodes to test")
     when: list[Condition] = Field(
         default_factory=list, description="Conditions that must all hold for a finding; none means every node"
@@ -194,6 +225,11 @@ class Rule(_Strict):
     docs: Docs
     references: list[str] = Field(default_factory=list, description="Peer rule ids such as hadolint:DL3002")
     tests: list[RuleTest] = Field(default_factory=list)
+    test_folder: str | None = Field(
+        None,
+        description="A folder of fixture files relative to this file; a '# expect: ID' comment marks the next "
+        "line as one where the rule must report, and a file without marks must give no finding",
+    )
 
 
 class RuleFile(Rule):
@@ -204,8 +240,74 @@ class RuleFile(Rule):
     kind: Literal["Rule"]
 
 
+class Override(_Strict):
+    """Change the rules a selector matches: severity, enablement or parameter values."""
+
+    rules: list[str] = Field(min_length=1, description=f"Selectors: {RULE_SELECTOR_HELP}")
+    severity: Severity | None = None
+    enabled: bool | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict, description="New parameter values, checked against their type")
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Override:
+        if self.severity is None and self.enabled is None and not self.parameters:
+            raise ValueError("an override needs severity, enabled or parameters")
+        return self
+
+
+class ExceptionTarget(_Strict):
+    """The findings an exception covers: every field given must match, and a list matches any of its items."""
+
+    file: str | list[str] | None = Field(
+        None,
+        description="Glob relative to the folder of the file that declares the exception (** crosses folders); "
+        "a glob without / matches the file name in any folder",
+    )
+    stage: str | list[str] | None = Field(None, description="Dockerfile stage name or index")
+    service: str | list[str] | None = Field(None, description="Compose service name")
+    path: str | list[str] | None = Field(None, description="JSONPath of document nodes; findings at or below them match")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ExceptionTarget:
+        if not self.model_fields_set:
+            raise ValueError("a target needs file, stage, service or path")
+        return self
+
+
+class PolicyException(_Strict):
+    """A documented exception: findings of ``rule`` at ``target`` are suppressed until ``expires``."""
+
+    rule: str | list[str] = Field(description=f"Selector or selectors: {RULE_SELECTOR_HELP}")
+    target: ExceptionTarget
+    reason: str = Field(min_length=1, description="Why the finding is accepted; shown in every report")
+    expires: datetime.date | None = Field(
+        None, strict=False, description="Last day the exception applies (YYYY-MM-DD); after it the finding returns"
+    )
+    owner: str | None = Field(None, description="The team or person responsible for the exception")
+
+    @model_validator(mode="after")
+    def _reason_has_text(self) -> PolicyException:
+        if not self.reason.strip():
+            raise ValueError("reason must say why the finding is accepted")
+        return self
+
+
+class Settings(_Strict):
+    """Policy-wide settings."""
+
+    inline_suppressions: Literal["allow", "require-reason", "forbid"] | None = Field(
+        None,
+        description="allow (the default): '# prodpolicy ignore=RULE' comments suppress findings; require-reason: "
+        "only comments with '-- reason' do; forbid: comments are not honoured",
+    )
+
+
 class PolicyFile(_Strict):
-    """A policy: other policies it extends, and rules of its own."""
+    """A policy: other policies it extends, rules of its own, and changes to the rules it inherits.
+
+    Changes apply in this order: the policies in ``extends``, this file's
+    ``rules``, then ``select``, ``ignore`` and ``overrides`` (later entries win).
+    """
 
     schema_: str | None = Field(None, alias="$schema")
     apiVersion: Literal["prodpolicy/v1"]
@@ -214,9 +316,16 @@ class PolicyFile(_Strict):
     description: str | None = None
     extends: list[str] = Field(
         default_factory=list,
-        description="prodpolicy:recommended (the bundled ruleset) or paths relative to this file",
+        description="prodpolicy:recommended@1 (the bundled ruleset) or paths relative to this file",
     )
     rules: list[Rule] = Field(default_factory=list)
+    select: list[str] | None = Field(
+        None, description=f"Enable only the rules these selectors match and disable the others: {RULE_SELECTOR_HELP}"
+    )
+    ignore: list[str] = Field(default_factory=list, description="Disable the rules these selectors match")
+    overrides: list[Override] = Field(default_factory=list)
+    exceptions: list[PolicyException] = Field(default_factory=list)
+    settings: Settings | None = None
 
 
 Count.model_rebuild()

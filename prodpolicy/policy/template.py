@@ -59,11 +59,20 @@ def _scalar(value: Any) -> str:
         return json.dumps(value, sort_keys=True)
     if value is None:
         return "(none)"
+    if isinstance(value, float) and value.is_integer():
+        # Durations are stored in seconds as floats: 300.0 reads better as 300.
+        return str(int(value))
     return str(value)
 
 
-def compile_template(text: str, parameter: Callable[[str], Any]) -> Template:
-    """Compile a template; ``parameter`` returns the value of ``{param.NAME}``."""
+def compile_template(
+    text: str, parameter: Callable[[str], Any], check: Callable[[CompiledPath], None] | None = None
+) -> Template:
+    """Compile a template; ``parameter`` returns the value of ``{param.NAME}``.
+
+    ``check`` is called with each field path and raises :class:`TemplateError`
+    for one that cannot exist in the documents the rule applies to.
+    """
     parts: list[str | CompiledPath] = []
     position = 0
     for match in _PLACEHOLDER.finditer(text):
@@ -83,6 +92,8 @@ def compile_template(text: str, parameter: Callable[[str], Any]) -> Template:
             raise TemplateError(f"invalid placeholder {{{name}}}: {error}") from None
         if not path.relative:
             raise TemplateError(f"placeholder {{{name}}} must be relative to the matched node; drop the leading $")
+        if check is not None:
+            check(path)
         parts.append(path)
     parts.append(text[position:])
     return Template(text, tuple(part for part in parts if part != ""))

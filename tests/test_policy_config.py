@@ -1,0 +1,275 @@
+"""Configuration discovery (.prodpolicy.yaml, [tool.prodpolicy]), --config, --isolated and config --show."""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from prodpolicy.cli import main
+from prodpolicy.config import find_config, toml_locations
+from prodpolicy.errors import PolicyError
+from prodpolicy.policy.load import load_policy
+
+ROOT_DOCKERFILE = 'FROM alpine:3.20\nCMD ["agent"]\n'
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def repository(tmp_path, monkeypatch):
+    """A repository with a root configuration, a service that overrides it, and one without its own."""
+    write(
+        tmp_path / ".prodpolicy.yaml",
+        """\
+        overrides:
+          - rules: [RT201]
+            severity: critical
+        """,
+    )
+    write(tmp_path / "services" / "api" / "Dockerfile", ROOT_DOCKERFILE)
+    write(tmp_path / "services" / "worker" / "Dockerfile", ROOT_DOCKERFILE)
+    write(
+        tmp_path / "services" / "worker" / "pyproject.toml",
+        """\
+        [project]
+        name = "worker"
+
+        [tool.prodpolicy]
+        ignore = ["RT101"]
+
+        [[tool.prodpolicy.overrides]]
+        rules = ["healthcheck-missing"]
+        severity = "low"
+        """,
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def findings(capsys, *arguments: str) -> tuple[int, list[tuple[str, str, str]]]:
+    code = main(["eval", "--format", "json", "--fail-on", "none", *arguments])
+    report = json.loads(capsys.readouterr().out)
+    return code, [(item["file"], item["rule_id"], item["severity"]) for item in report["findings"]]
+
+
+def test_find_config_takes_the_nearest_file(repository):
+    assert find_config(repository / "services" / "api" / "Dockerfile") == repository / ".prodpolicy.yaml"
+    assert find_config(repository / "services" / "worker") == repository / "services" / "worker" / "pyproject.toml"
+
+
+def test_pyproject_without_the_table_is_skipped(repository):
+    write(repository / "services" / "api" / "pyproject.toml", '[project]\nname = "api"\n')
+
+    assert find_config(repository / "services" / "api" / "Dockerfile") == repository / ".prodpolicy.yaml"
+
+
+def test_yaml_wins_over_pyproject_in_one_folder(repository):
+    write(repository / "services" / "worker" / ".prodpolicy.yml", "ignore: [RT201]\n")
+
+    assert find_config(repository / "services" / "worker") == repository / "services" / "worker" / ".prodpolicy.yml"
+
+
+def test_each_input_uses_its_nearest_configuration(repository, capsys):
+    code, found = findings(capsys, "services")
+
+    assert code == 0
+    assert found == [
+        ("services/api/Dockerfile", "RT101", "high"),
+        ("services/api/Dockerfile", "RT201", "critical"),
+        ("services/worker/Dockerfile", "RT201", "low"),
+    ]
+
+
+def test_config_option_applies_one_file_to_every_input(repository, capsys):
+    _, found = findings(capsys, "--config", ".prodpolicy.yaml", "services")
+
+    assert found == [
+        ("services/api/Dockerfile", "RT101", "high"),
+        ("services/api/Dockerfile", "RT201", "critical"),
+        ("services/worker/Dockerfile", "RT101", "high"),
+        ("services/worker/Dockerfile", "RT201", "critical"),
+    ]
+
+
+def test_isolated_ignores_configuration_files(repository, capsys):
+    _, found = findings(capsys, "--isolated", "services/worker")
+
+    assert found == [("services/worker/Dockerfile", "RT101", "high"), ("services/worker/Dockerfile", "RT201", "medium")]
+
+
+def test_cli_select_and_ignore_apply_last(repository, capsys):
+    _, found = findings(capsys, "--select", "RT1,RT2", "--ignore", "RT101", "services")
+
+    assert found == [("services/api/Dockerfile", "RT201", "critical"), ("services/worker/Dockerfile", "RT201", "low")]
+
+
+def test_invalid_configuration_stops_before_evaluation(repository, capsys):
+    write(
+        repository / "services" / "worker" / "pyproject.toml",
+        """\
+        [tool.prodpolicy]
+        ignore = ["RT101"]
+
+        [[tool.prodpolicy.overrides]]
+        rules = ["RT201"]
+        severity = "urgent"
+        """,
+    )
+
+    code = main(["eval", "services"])
+    captured = capsys.readouterr()
+
+    assert code == 2
+    assert captured.out == ""
+    assert "services/worker/pyproject.toml:6:1: overrides.0.severity: Input should be" in captured.err
+
+
+def test_invalid_toml_names_the_line(repository):
+    path = write(repository / "broken.toml", 'ignore = ["RT101"\nselect = []\n')
+
+    with pytest.raises(PolicyError) as raised:
+        load_policy(config=path)
+
+    [problem] = raised.value.problems
+    assert (problem.file, problem.line) == (str(path), 2)
+    assert problem.message.startswith("invalid TOML:")
+
+
+def test_toml_locations_follow_tables_and_arrays_of_tables():
+    text = textwrap.dedent(
+        """\
+        [tool.black]
+        line-length = 100
+
+        [tool.prodpolicy]
+        ignore = ["DF"]
+
+        [[tool.prodpolicy.exceptions]]
+        rule = "RT101"
+        reason = "vendor image"
+
+        [tool.prodpolicy.exceptions.target]
+        file = "legacy/Dockerfile"
+
+        [[tool.prodpolicy.exceptions]]
+        rule = "SC101"
+        """
+    )
+
+    locations = toml_locations(text)
+
+    assert {path: location.line for path, location in locations.items()} == {
+        (): 4,
+        ("ignore",): 5,
+        ("exceptions",): 7,
+        ("exceptions", 0): 7,
+        ("exceptions", 0, "rule"): 8,
+        ("exceptions", 0, "reason"): 9,
+        ("exceptions", 0, "target"): 11,
+        ("exceptions", 0, "target", "file"): 12,
+        ("exceptions", 1): 14,
+        ("exceptions", 1, "rule"): 15,
+    }
+
+
+def test_configuration_extends_files_relative_to_itself(repository, capsys):
+    write(
+        repository / "policies" / "org.yaml",
+        """\
+        apiVersion: prodpolicy/v1
+        kind: Policy
+        overrides:
+          - rules: [RT101]
+            severity: low
+        """,
+    )
+    write(repository / ".prodpolicy.yaml", "extends: [policies/org.yaml]\n")
+
+    _, found = findings(capsys, "services/api")
+
+    assert found == [("services/api/Dockerfile", "RT101", "low"), ("services/api/Dockerfile", "RT201", "medium")]
+
+
+def test_config_prints_the_file_that_applies(repository, capsys):
+    assert main(["config", "services/worker/Dockerfile"]) == 0
+    assert capsys.readouterr().out == "services/worker/pyproject.toml\n"
+
+    assert main(["config", "--isolated"]) == 0
+    assert capsys.readouterr().out == "no configuration file applies; the bundled ruleset is used as it is\n"
+
+
+def test_config_show_prints_every_value_with_its_origin(repository, capsys):
+    write(
+        repository / ".prodpolicy.yaml",
+        """\
+        select: [RT1, RT2]
+        settings:
+          inline_suppressions: require-reason
+        overrides:
+          - rules: [RT201]
+            severity: critical
+        exceptions:
+          - rule: RT101
+            target: {file: legacy/Dockerfile}
+            reason: Vendor image.
+            expires: 2031-01-31
+            owner: platform
+        """,
+    )
+    os.makedirs("legacy")
+
+    assert main(["config", "--show", "--ignore", "RT101"]) == 0
+    out = capsys.readouterr().out.splitlines()
+
+    assert out[:4] == [
+        "# policy for .",
+        "# configuration file: .prodpolicy.yaml",
+        "# layers, first to last (later layers win):",
+        f"#   1. prodpolicy:recommended@1 ({len(load_policy().rules)} rules)",
+    ]
+    assert out[4:6] == ["#   2. .prodpolicy.yaml", "#   3. command line"]
+    text = "\n".join(out)
+    assert "  inline_suppressions: require-reason" in text
+    assert ".prodpolicy.yaml:3 (settings)" in text
+    rt101 = out.index(next(line for line in out if line.startswith("  RT101:")))
+    assert out[rt101 + 1].split("#")[0].strip() == "enabled: false"
+    assert out[rt101 + 1].split("#")[1].strip() == "command line (ignore RT101)"
+    rt201 = out.index(next(line for line in out if line.startswith("  RT201:")))
+    assert out[rt201 + 2].split("#")[0].strip() == "severity: critical"
+    assert out[rt201 + 2].split("#")[1].strip() == ".prodpolicy.yaml:6 (override)"
+    df101 = out.index(next(line for line in out if line.startswith("  DF101:")))
+    assert out[df101 + 1].split("#")[1].strip() == ".prodpolicy.yaml:1 (not in select)"
+    assert out[-5].startswith("  - rule: RT101 ")
+    assert out[-5].endswith("  # .prodpolicy.yaml:8")
+    assert out[-4:] == [
+        '    target: {"file": "legacy/Dockerfile"}',
+        "    reason: \"Vendor image.\"",
+        "    owner: platform",
+        "    expires: 2031-01-31",
+    ]
+
+
+def test_config_show_as_json(repository, capsys):
+    assert main(["config", "--show", "--format", "json", "services/worker/Dockerfile"]) == 0
+    data = json.loads(capsys.readouterr().out)
+
+    assert data["configuration"] == "services/worker/pyproject.toml"
+    assert data["rules"]["RT101"]["enabled"] == {
+        "value": False,
+        "origin": "services/worker/pyproject.toml:5",
+        "how": "ignore RT101",
+    }
+    assert data["rules"]["RT201"]["severity"] == {
+        "value": "low",
+        "origin": "services/worker/pyproject.toml:9",
+        "how": "override",
+    }
+    assert data["settings"]["inline_suppressions"] == {"value": "allow", "origin": "built-in default", "how": "default"}
