@@ -16,12 +16,35 @@ from . import __version__
 from .commands import COMMAND_MODULES, EXIT_ERROR, EXIT_OK
 
 
+EPILOG = """\
+examples:
+  prodpolicy eval .
+  prodpolicy eval Dockerfile --format sarif --output prodpolicy.sarif
+  prodpolicy explain RT101
+  prodpolicy rules --format md
+
+exit codes:
+  0  no finding reaches the --fail-on severity
+  1  a finding does
+  2  usage error, invalid policy, or an input that could not be evaluated
+
+Run prodpolicy COMMAND --help for the options of a command.
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="prodpolicy",
         description="Check Dockerfiles, compose files and images against production policies.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"prodpolicy {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"prodpolicy {__version__}",
+        help="print the version and exit",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"{__package__}.commands.{name}").register(subparsers)

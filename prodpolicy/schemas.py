@@ -30,15 +30,22 @@ def policy_schema() -> dict[str, Any]:
     return _finish(schema, "prodpolicy policy", "A rule file (kind: Rule) or a policy file (kind: Policy).")
 
 
+def report_schema() -> dict[str, Any]:
+    from .report.json_model import ReportJSON
+
+    schema = TypeAdapter(ReportJSON).json_schema(mode="serialization")
+    return _finish(schema, "prodpolicy report", "The JSON report of prodpolicy eval (--format json).")
+
+
 def _finish(schema: dict[str, Any], title: str, description: str) -> dict[str, Any]:
     return {"$schema": SCHEMA_DIALECT, "title": title, "description": description, **schema}
 
 
-SCHEMAS = {"document": document_schema, "policy": policy_schema}
+SCHEMAS = {"document": document_schema, "policy": policy_schema, "report": report_schema}
 
 
 def render(name: str) -> str:
-    """Return the schema file text for ``name`` (document or policy)."""
+    """Return the schema file text for ``name`` (document, policy or report)."""
     return json.dumps(SCHEMAS[name](), indent=2, sort_keys=True) + "\n"
 
 

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from prodpolicy import __version__
 from prodpolicy.cli import main
 
 from .helpers import CASES, ROOT
@@ -25,9 +26,9 @@ def test_naive_example_fails_with_located_findings(capsys):
     code, out, _ = run(capsys, "eval", str(EXAMPLES / "naive.Dockerfile"))
     assert code == 1
     path = EXAMPLES / "naive.Dockerfile"
-    assert f"{path}:1: high RT101 runs-as-root:" in out
-    assert f"{path}:4: high SC101 secret-file-copied:" in out
-    assert f"{path}:7: high RT301 dev-server-command:" in out
+    assert f"{path}:1:1: high RT101 runs-as-root:" in out
+    assert f"{path}:4:1: high SC101 secret-file-copied:" in out
+    assert f"{path}:7:1: high RT301 dev-server-command:" in out
     assert out.rstrip().endswith("5 findings (3 high, 1 medium, 1 low) in 1 file.")
 
 
@@ -144,3 +145,100 @@ def test_runs_from_another_directory(tmp_path):
     )
     assert completed.returncode == 1
     assert len(json.loads(completed.stdout)["findings"]) == 5
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out == f"prodpolicy {__version__}\n"
+
+
+def test_no_command_prints_help_and_fails(capsys):
+    code, out, err = run(capsys)
+    assert code == 2
+    assert out == ""
+    assert "usage: prodpolicy" in err
+    assert "exit codes:" in err
+
+
+@pytest.mark.parametrize("command", ["eval", "explain", "rules", "schema"])
+def test_command_help_has_examples(capsys, command):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:\n  prodpolicy " + command in out
+
+
+def test_explain_by_id_and_name(capsys):
+    code, by_id, _ = run(capsys, "explain", "rt101")
+    assert code == 0
+    assert by_id.startswith("RT101 runs-as-root: The container runs as root\n")
+    assert "Why it matters:" in by_id
+    assert "    USER node\n" in by_id
+    assert "hadolint:DL3002" in by_id
+    assert by_id.rstrip().endswith("/docs/rules/RT101.md")
+    code, by_name, _ = run(capsys, "explain", "runs-as-root")
+    assert (code, by_name) == (0, by_id)
+
+
+def test_explain_unknown_rule_suggests(capsys):
+    code, out, err = run(capsys, "explain", "runs-as-rot")
+    assert code == 2
+    assert out == ""
+    assert err == "prodpolicy: unknown rule 'runs-as-rot'; did you mean runs-as-root? Run prodpolicy rules to list them all\n"
+
+
+def test_explain_rule_of_own_policy(tmp_path, capsys):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "apiVersion: prodpolicy/v1\nkind: Policy\nrules:\n"
+        "  - id: ACME001\n    name: no-latest\n    title: No latest tag\n    severity: low\n"
+        "    applies_to: [dockerfile]\n    given: $.stages[*].base\n"
+        "    when: [{field: pinning, equals: latest}]\n    message: latest tag\n"
+        "    docs: {summary: No latest., why: It moves., bad: 'FROM a:latest', good: 'FROM a:1', fix: Pin it.}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "explain", "ACME001", "--policy", str(policy))
+    assert code == 0
+    assert out.startswith("ACME001 no-latest: No latest tag\nseverity: low; applies to: dockerfile\n")
+
+
+def test_rules_markdown(capsys):
+    code, out, _ = run(capsys, "rules", "--format", "md")
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0] == "| Rule | Name | Severity | Applies to | Title | Covers |"
+    runs_as_root = next(line for line in lines if "RT101" in line)
+    assert runs_as_root.startswith(
+        "| [RT101](https://github.com/prodpolicy/prodpolicy/blob/main/docs/rules/RT101.md) | `runs-as-root` | high |"
+    )
+
+
+def test_rules_json_has_help_uri(capsys):
+    _, out, _ = run(capsys, "rules", "--format", "json")
+    rule = next(item for item in json.loads(out) if item["id"] == "SC101")
+    assert rule["help_uri"].endswith("/docs/rules/SC101.md")
+
+
+@pytest.mark.parametrize("name", ["document", "policy", "report"])
+def test_schema_command_prints_the_schema_file(capsys, name):
+    code, out, _ = run(capsys, "schema", name)
+    assert code == 0
+    assert out == (ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8")
+
+
+def test_schema_command_rejects_unknown_name(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["schema", "findings"])
+    assert exit_.value.code == 2
+    assert "invalid choice: 'findings'" in capsys.readouterr().err
+
+
+def test_output_file_that_cannot_be_written(tmp_path, capsys):
+    target = tmp_path / "missing-folder" / "report.sarif"
+    code, out, err = run(capsys, "eval", "--format", "sarif", "--output", str(target), str(EXAMPLES / "naive.Dockerfile"))
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"prodpolicy: cannot write {target}: ")

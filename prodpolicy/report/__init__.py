@@ -1,4 +1,12 @@
-"""Report formats, one module each: every module has ``render(report, context) -> str``."""
+"""Report formats, one module each: every module has ``render(report, **context) -> str``.
+
+Context that renderers may use, all optional so that library callers can pass a
+report alone:
+
+* ``policy``: the compiled :class:`~prodpolicy.policy.load.Policy` the report came
+  from, for rule titles, documentation and help links (SARIF, JUnit, GitLab);
+* ``color``: True to style the text report with ANSI escape codes.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,7 @@ from typing import Any
 
 from ..findings import Report
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab", "checkstyle")
 
 
 def renderer(name: str) -> Callable[..., str]:
@@ -21,4 +29,5 @@ def renderer(name: str) -> Callable[..., str]:
 
 
 def render(name: str, report: Report, **context: Any) -> str:
+    """Render ``report`` in the format ``name``; see the module docstring for ``context``."""
     return renderer(name)(report, **context)
