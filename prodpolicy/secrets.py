@@ -46,9 +46,10 @@ _CREDENTIAL_WORDS = frozenset(
         "DSN",
     }
 )
-# "KEY" is a credential unless the word before it says otherwise (KMS_KEY, PUBLIC_KEY).
+# "KEY" is a credential unless the word before it says otherwise (KMS_KEY, PUBLIC_KEY). GPG_KEY in the
+# official language images holds the fingerprint of the release signing key, which is public.
 _NON_SECRET_KEY_PREFIXES = frozenset(
-    {"KMS", "PUBLIC", "PUB", "CACHE", "SORT", "PARTITION", "ROUTING", "IDEMPOTENCY", "FOREIGN", "PRIMARY", "REDIS"}
+    {"KMS", "PUBLIC", "PUB", "CACHE", "SORT", "PARTITION", "ROUTING", "IDEMPOTENCY", "FOREIGN", "PRIMARY", "REDIS", "GPG"}
 )
 # A bare PWD is the working directory, not a password.
 _NOT_SECRET_NAMES = frozenset({"PWD", "OLDPWD"})

@@ -20,6 +20,7 @@ from prodpolicy.secrets import classify, find_tokens, is_credential_name, redact
         ("DB_PASSWORD_FILE", False),
         ("AUTH_MODE", False),
         ("PUBLIC_KEY", False),
+        ("GPG_KEY", False),
         ("PWD", False),
         ("KEY", False),
     ],

@@ -12,10 +12,12 @@ from typing import Annotated, Union
 from pydantic import Field, TypeAdapter
 
 from .base import Command, ImageRef, SecretInfo, Variable
+from .compose import ComposeDocument
 from .dockerfile import DockerfileDocument, Instruction, Stage
+from .image import ImageDocument
 from .runtime import Execution, Healthcheck, Port, Process, Runtime, Subject, User
 
-DocumentModel = Annotated[Union[DockerfileDocument], Field(discriminator="kind")]
+DocumentModel = Annotated[Union[DockerfileDocument, ComposeDocument, ImageDocument], Field(discriminator="kind")]
 
 __all__ = [
     "Command",
@@ -23,6 +25,7 @@ __all__ = [
     "DocumentModel",
     "Execution",
     "Healthcheck",
+    "ImageDocument",
     "ImageRef",
     "Instruction",
     "Port",
