@@ -260,6 +260,7 @@ MANAGERS: dict[str, Manager] = {
         frozenset({"install", "get"}),
         _options("-ldflags", "-gcflags", "-asmflags", "-tags", "-mod", "-modfile", "-o", "-p", "-pkgdir", "-toolexec", "-overlay", "-pgo", "-buildmode", "-compiler", "-gccgoflags", "-installsuffix", "-C", "-exec"),
     ),
+    "pecl": Manager("pecl", _rpm_package, frozenset({"install", "upgrade", "uninstall"}), _options("-D", "--define")),
     "cargo": Manager(
         "cargo",
         _at_package,
@@ -396,7 +397,46 @@ def _read_arguments(manager: Manager, words: list[str]) -> dict[str, Any]:
             if "version" not in package:
                 package["version"] = version
                 package["operator"] = "--version" if manager.name != "gem" else "-v"
-    return {"manager": manager.name, "action": action, "packages": parsed, "options": options}
+    fact: dict[str, Any] = {"manager": manager.name, "action": action, "packages": parsed, "options": options}
+    if action in _INSTALL_ACTIONS.get(manager.name, ()) and parsed:
+        fact["unpinned"] = [package["name"] for package in parsed if _is_unpinned(package)]
+    return fact
+
+
+# Actions that install the packages they name, per manager: the calls whose versions matter.
+_INSTALL_ACTIONS: dict[str, frozenset[str]] = {
+    "apt-get": frozenset({"install"}),
+    "apt": frozenset({"install"}),
+    "aptitude": frozenset({"install"}),
+    "apk": frozenset({"add"}),
+    "yum": frozenset({"install"}),
+    "dnf": frozenset({"install"}),
+    "microdnf": frozenset({"install"}),
+    "zypper": frozenset({"install"}),
+    "pip": frozenset({"install"}),
+    "uv pip": frozenset({"install"}),
+    "uv": frozenset({"add", "tool install"}),
+    "poetry": frozenset({"add"}),
+    "npm": frozenset({"install"}),
+    "yarn": frozenset({"add", "global add"}),
+    "pnpm": frozenset({"add"}),
+    "bun": frozenset({"add"}),
+    "gem": frozenset({"install"}),
+    "bundle": frozenset({"add"}),
+    "composer": frozenset({"require"}),
+    "go": frozenset({"install", "get"}),
+    "cargo": frozenset({"install"}),
+    "pecl": frozenset({"install"}),
+}
+# Versions that name no release: the package moves with every publication.
+_MOVING_VERSIONS = frozenset({"", "latest", "*", "x", "next"})
+
+
+def _is_unpinned(package: dict[str, Any]) -> bool:
+    if package.get("source") or package["name"].startswith("$"):
+        return False
+    version = package.get("version")
+    return version is None or version.strip().lower() in _MOVING_VERSIONS
 
 
 def _action_and_packages(manager: Manager, positional: list[str]) -> tuple[str | None, list[str]]:

@@ -10,7 +10,8 @@ Three signals mark a value as a secret:
 * ``key-name``: the variable name ends in a credential word (``PASSWORD``,
   ``TOKEN``, ``SECRET``, ``API_KEY``...) and the value is a literal;
 * ``token:<kind>``: the value contains a known token shape (cloud keys, Git
-  hosting tokens, private key blocks, URLs with a password, JWTs);
+  hosting and registry tokens, private key blocks, URLs with a password, JWTs,
+  bearer tokens, ``--password`` options, ``NAME=value`` under a credential name);
 * ``entropy``: a long literal with high Shannon entropy and mixed character classes.
 
 Known non-secrets are allowed: empty values, ``${VAR}`` references, paths such as
@@ -20,9 +21,13 @@ says the value is not the credential itself (``KMS_KEY_ALIAS``, ``PASSWORD_MIN_L
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
+
+import re2
 
 # Last words of a variable name that hold a credential.
 _CREDENTIAL_WORDS = frozenset(
@@ -53,28 +58,80 @@ _NON_SECRET_KEY_PREFIXES = frozenset(
 )
 # A bare PWD is the working directory, not a password.
 _NOT_SECRET_NAMES = frozenset({"PWD", "OLDPWD"})
+# Credential names that no last word gives away: Rails signs sessions with SECRET_KEY_BASE, and
+# Bundler reads the user and password of a gem host from BUNDLE_<HOST>, dots written as __.
+_CREDENTIAL_NAMES = frozenset({"SECRET_KEY_BASE"})
+_BUNDLER_HOST = re.compile(r"^BUNDLE_[A-Z0-9_]+__[A-Z0-9_]+$")
 
 _NAME_WORDS = re.compile(r"[A-Z]+[0-9]*|[0-9]+")
 _CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
 
-TOKEN_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("private-key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
-    ("aws-access-key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
-    ("github-token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
-    ("github-token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b")),
-    ("gitlab-token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b")),
-    ("slack-token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
-    ("stripe-key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}\b")),
-    ("google-api-key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    ("npm-token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    ("openai-key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}\b")),
-    ("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
-    ("azure-storage-key", re.compile(r"AccountKey=[A-Za-z0-9+/]{40,}={0,2}")),
-    # scheme://user:password@host, where the password is not a ${VAR} reference.
-    ("url-password", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]+:(?!\$\{?)[^\s/@'\"]+@")),
+# Token shapes, as RE2 patterns. A shape with a ``value`` group is a credential
+# inside a larger match (``--password=...``, ``Authorization: Bearer ...``): only
+# that group is the secret, so the name around it stays readable after redaction.
+TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
+    ("private-key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+    ("aws-access-key", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
+    ("github-token", r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"),
+    ("github-token", r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b"),
+    ("gitlab-token", r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
+    ("slack-token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"),
+    ("slack-webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9_/-]{20,}"),
+    ("stripe-key", r"\b[rs]k_live_[0-9A-Za-z]{20,}\b"),
+    ("google-api-key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    ("npm-token", r"\bnpm_[A-Za-z0-9]{36}\b"),
+    ("pypi-token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+    ("docker-hub-token", r"\bdckr_pat_[A-Za-z0-9_-]{27,}"),
+    ("hugging-face-token", r"\bhf_[A-Za-z0-9]{34,}\b"),
+    ("vault-token", r"\bhvs\.[A-Za-z0-9_-]{24,}"),
+    ("digitalocean-token", r"\bdo[opr]_v1_[a-f0-9]{64}\b"),
+    ("sendgrid-key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
+    ("openai-key", r"\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,}\b"),
+    ("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    ("azure-storage-key", r"AccountKey=[A-Za-z0-9+/]{40,}={0,2}"),
+    # scheme://user:password@host, where the password is not a $VAR or ${VAR} reference.
+    ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]+:[^\s/@'\"$][^\s/@'\"]*@"),
+    ("authorization-header", r"\b[Bb](?:earer|asic) (?P<value>[A-Za-z0-9._~+/-]{20,}=*)"),
+    ("password-option", r"--(?:password|passwd)[= ]['\"]?(?P<value>[^\s'\"$-][^\s'\"]{5,})(?:['\"\s]|$)"),
+    # NAME=value or name: value where the name ends in a credential word and the value is a literal.
+    (
+        "credential-assignment",
+        r"(?i:\b[a-z0-9_.-]*(?:password|passwd|secret|token|api_?key|access_?key|secret_?key|private_?key))"
+        r"(?:[ \t]?=[ \t]?|:[ \t]+)['\"]?(?P<value>[^\s'\"$/<{(\[][^\s'\"()\[\]{}<>]{7,})(?:['\"\s;,]|$)",
+    ),
 )
 
-_ANY_TOKEN = re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in TOKEN_SHAPES))
+
+def _combined_shapes() -> tuple[Any, tuple[tuple[str, int | None], ...]]:
+    """Compile every shape into one RE2 pattern, so a text is scanned in one pass.
+
+    Each shape becomes the named group ``s<N>``. The second item maps N to the
+    kind and to the index of the shape's ``value`` group, when it has one.
+    """
+    parts: list[str] = []
+    for number, (_, pattern) in enumerate(TOKEN_SHAPES):
+        parts.append(f"(?P<s{number}>" + pattern.replace("(?P<value>", f"(?P<v{number}>") + ")")
+    options = re2.Options()
+    options.log_errors = False
+    compiled = re2.compile("|".join(parts), options)
+    shapes = tuple(
+        (kind, compiled.groupindex.get(f"v{number}")) for number, (kind, _) in enumerate(TOKEN_SHAPES)
+    )
+    return compiled, shapes
+
+
+_ANY_TOKEN, _SHAPES = _combined_shapes()
+# The shapes without a value group, to name the kind of a value found by a generic shape.
+_SPECIFIC_TOKEN = re2.compile(
+    "|".join(f"(?P<s{number}>{pattern})" for number, (_, pattern) in enumerate(TOKEN_SHAPES) if "(?P<value>" not in pattern),
+    _ANY_TOKEN.options,
+)
+# A value that names something instead of holding it (settings.API_KEY), or a placeholder.
+_NOT_A_VALUE = re.compile(
+    r"^(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+|(?:your|my)[-_].*|x{3,}.*|\*{3,}.*"
+    r"|.*(?:example|placeholder|redacted|dummy).*)$",
+    re.IGNORECASE,
+)
 
 _LITERAL_ALLOWED = re.compile(
     r"""^(?:
@@ -86,6 +143,9 @@ _LITERAL_ALLOWED = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _REFERENCE_ONLY = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}$|^\$[A-Za-z_][A-Za-z0-9_]*$")
+# The form redact() returns. A value already in this form is not masked again, so redacting is
+# idempotent. NOTE: a literal secret of exactly this form ("abcd****") is therefore printed as it is.
+_MASKED = re.compile(r"^[^*\s]{0,4}\*{4}$")
 _HEX_DIGEST = re.compile(r"^(?:sha(?:256|384|512):)?(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$")
 _VERSIONISH = re.compile(r"^v?[0-9]+(?:\.[0-9]+)*(?:[-+.][0-9A-Za-z.]+)?$")
 
@@ -109,6 +169,8 @@ def is_credential_name(name: str) -> bool:
     words = name_words(name)
     if not words or name.upper() in _NOT_SECRET_NAMES:
         return False
+    if "_".join(words) in _CREDENTIAL_NAMES or _BUNDLER_HOST.match(name.upper()):
+        return True
     last = words[-1]
     if last in _CREDENTIAL_WORDS:
         return True
@@ -118,22 +180,87 @@ def is_credential_name(name: str) -> bool:
 
 
 def redact(value: str) -> str:
-    """Return a form of ``value`` that is safe to print: a short prefix and a mask."""
+    """Return a form of ``value`` that is safe to print: a short prefix and a mask.
+
+    A value that is already masked comes back unchanged.
+    """
+    if _MASKED.match(value):
+        return value
     shown = min(4, len(value) // 4)
     return f"{value[:shown]}****"
 
 
+@dataclass(frozen=True, slots=True)
+class TokenMatch:
+    """A credential found in free text: its kind, the secret part and where that part is.
+
+    ``matched`` is the text the shape matched, up to the end of ``value``. It is
+    more than ``value`` for a credential inside a larger match, such as
+    ``--password=value``.
+    """
+
+    kind: str
+    value: str
+    start: int
+    end: int
+    matched: str
+
+
+def scan_tokens(text: str) -> tuple[TokenMatch, ...]:
+    """Find every known token shape in ``text``, in one pass.
+
+    The Dockerfile normalizer scans its source once for redaction and once for
+    the secret-token facts; the small cache makes the second call free.
+    """
+    if not text:
+        return ()
+    return _scan_tokens(text)
+
+
+@functools.lru_cache(maxsize=16)
+def _scan_tokens(text: str) -> tuple[TokenMatch, ...]:
+    found: list[TokenMatch] = []
+    for match in _ANY_TOKEN.finditer(text):
+        token = _token_of(match)
+        if token is not None:
+            found.append(token)
+    return tuple(found)
+
+
+def _token_of(match: Any) -> TokenMatch | None:
+    kind, value_group = _SHAPES[int(match.lastgroup[1:])]
+    if value_group is None:
+        return TokenMatch(kind, match.group(0), match.start(), match.end(), match.group(0))
+    value = match.group(value_group)
+    if _NOT_A_VALUE.match(value):
+        return None
+    start, end = match.span(value_group)
+    # NPM_TOKEN=npm_... is an npm token first: name the more specific shape when the value has one.
+    specific = _SPECIFIC_TOKEN.search(value)
+    if specific is not None:
+        kind = _SHAPES[int(specific.lastgroup[1:])][0]
+    # The shape may also match the quote or blank after the value; that is no part of the credential.
+    return TokenMatch(kind, value, start, end, match.group(0)[: end - match.start()])
+
+
 def token_shape(text: str) -> str | None:
     """Return the kind of the first known token shape in ``text``, if any."""
-    for kind, pattern in TOKEN_SHAPES:
-        if pattern.search(text):
-            return kind
-    return None
+    tokens = scan_tokens(text)
+    return tokens[0].kind if tokens else None
 
 
 def find_tokens(text: str) -> list[str]:
-    """Return every substring of ``text`` that has a known token shape."""
-    return [match.group(0) for match in _ANY_TOKEN.finditer(text)]
+    """Return every substring of ``text`` that has a known token shape, and the secret part of each when it is smaller.
+
+    Callers mask these substrings wherever they appear, so the secret part alone,
+    as in an assignment's value, is masked too.
+    """
+    found: list[str] = []
+    for token in scan_tokens(text):
+        found.append(token.matched)
+        if token.value != token.matched:
+            found.append(token.value)
+    return found
 
 
 def _entropy(text: str) -> float:
@@ -177,10 +304,22 @@ def classify(name: str, value: str) -> SecretMatch | None:
 
 
 def redact_text(text: str, secrets: frozenset[str] | set[str] = frozenset()) -> str:
-    """Mask known secret values and every token shape inside free text."""
+    """Mask known secret values and every token shape inside free text.
+
+    Idempotent: masks left by the first step or by an earlier call stay as they
+    are, although ``NAME=tok_****`` still has the shape of a credential assignment.
+    """
     for secret in sorted(secrets, key=len, reverse=True):
         if secret and secret in text:
             text = text.replace(secret, redact(secret))
-    for _, pattern in TOKEN_SHAPES:
-        text = pattern.sub(lambda match: redact(match.group(0)), text)
-    return text
+    tokens = scan_tokens(text)
+    if not tokens:
+        return text
+    pieces: list[str] = []
+    position = 0
+    for token in tokens:
+        pieces.append(text[position : token.start])
+        pieces.append(redact(token.value))
+        position = token.end
+    pieces.append(text[position:])
+    return "".join(pieces)

@@ -39,6 +39,8 @@ from .shell_tokens import SimpleCommand, split_simple_script
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 _OPERATORS = frozenset({"&&", "||", ";", "|", "|&", "&", ";;"})
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+# Nodes listed as simple commands: export, declare, local, readonly and unset are builtins with an argv too.
+_COMMAND_NODES = frozenset({"command", "declaration_command", "unset_command"})
 # Statements that may sit inside an ERROR node without being part of the error.
 _STATEMENTS = frozenset(
     {
@@ -246,13 +248,16 @@ def _walk(root: tree_sitter.Node, substitutions: bool) -> list[_Found]:
             stack.pop()
             continue
         kind = node.type
-        if kind == "command":
+        if kind in _COMMAND_NODES:
             inner = _substitutions(node) if substitutions else []
             found.append(_Found(node, context.depth, context.take_operator(), _stdin_heredoc(node), bool(inner)))
             for substitution in reversed(inner):
                 stack.append((iter(substitution.children), _Context(context.depth + 1)))
         elif kind in _OPERATORS:
             context.pending = kind
+        elif kind in _SUBSTITUTIONS:
+            # A substitution outside a command, as in NAME="$(cd /x && pwd)", is a nested script too.
+            stack.append((iter(node.children), _Context(context.depth + 1)))
         elif kind not in ("heredoc_body", "comment"):
             stack.append((iter(node.children), context))
     return found
@@ -314,6 +319,8 @@ def _error_rows(root: tree_sitter.Node) -> set[int]:
 
 
 def _command(node: tree_sitter.Node, operator: str | None, depth: int) -> dict[str, Any]:
+    if node.type != "command":
+        return _declaration(node, operator, depth)
     argv: list[str] = []
     assignments: list[dict[str, str]] = []
     redirects: list[dict[str, str]] = []
@@ -337,6 +344,24 @@ def _command(node: tree_sitter.Node, operator: str | None, depth: int) -> dict[s
         command["assignments"] = assignments
     if redirects:
         command["redirects"] = redirects
+    if depth:
+        command["depth"] = depth
+    return command
+
+
+def _declaration(node: tree_sitter.Node, operator: str | None, depth: int) -> dict[str, Any]:
+    """Describe ``export NAME=value``, ``declare``, ``local``, ``readonly`` or ``unset`` as an argv."""
+    argv: list[str] = []
+    for child in node.children:
+        if not child.is_named:
+            argv.append(_text(child))
+        elif child.type == "variable_assignment":
+            name = child.child_by_field_name("name")
+            value = child.child_by_field_name("value")
+            argv.append(f"{_text(name) if name else ''}={word_text(value) if value else ''}")
+        else:
+            argv.append(word_text(child))
+    command = simple_command(argv, operator)
     if depth:
         command["depth"] = depth
     return command

@@ -145,9 +145,26 @@ def test_from_a_later_stage_is_an_image():
     assert document.data["stages"][0]["base"]["pinning"] == "none"
 
 
-def test_duplicate_stage_names_are_reported():
-    document = dockerfile("FROM alpine:3.20 AS app\nFROM alpine:3.20 AS APP\n")
-    assert [(error.line, error.message) for error in document.errors] == [(2, "duplicate stage name 'app'; stage names must be unique")]
+def test_duplicate_stage_name_points_at_the_earlier_stage():
+    # BuildKit warns (DuplicateStageName) and builds the file, so it is no input error.
+    document = dockerfile("FROM alpine:3.22 AS app\nFROM alpine:3.22 AS APP\nFROM alpine:3.22 AS app\n")
+    stages = document.data["stages"]
+
+    assert document.errors == []
+    assert [stage.get("name_duplicate_of") for stage in stages] == [None, 0, 1]
+
+
+def test_duplicate_stage_name_resolves_as_buildkit_does():
+    # FROM takes the stage defined last before it; COPY --from and --target take the last one in the file.
+    text = "FROM alpine:3.22 AS base\nRUN echo one\nFROM alpine:3.22 AS base\nRUN echo two\nFROM base AS app\n"
+    stages = dockerfile(text).data["stages"]
+    later_copy = dockerfile("FROM alpine:3.22 AS a\nFROM alpine:3.22 AS b\nCOPY --from=a /x /y\nFROM alpine:3.22 AS a\n")
+
+    assert stages[2]["parent_stage"] == 1
+    assert dockerfile(text, target="base").data["final_stage"] == 1
+    assert [(error.line, error.message) for error in later_copy.errors] == [
+        (3, "cannot copy from stage 'a': it must be defined before the current stage")
+    ]
 
 
 def test_runtime_base_is_root_image():

@@ -64,3 +64,31 @@ def test_redact_text_masks_token_shapes_and_known_values():
 def test_find_tokens():
     key = "AKIAIOSFODNN7EXAMPLE"
     assert find_tokens(f"ENV AWS_ACCESS_KEY_ID={key}\n") == [key]
+
+
+def test_redact_leaves_a_mask_as_it_is():
+    assert redact("tok_****") == "tok_****"
+    assert redact("****") == "****"
+
+
+def test_redact_text_masks_a_known_value_once():
+    # The mask left for the known value still has the shape NAME=value, which must not mask it again.
+    assert redact_text("API_TOKEN=tok_abcdef123456", {"tok_abcdef123456"}) == "API_TOKEN=tok_****"
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("API_TOKEN=tok_abcdef123456", frozenset()),
+        ("API_TOKEN=tok_abcdef123456", frozenset({"tok_abcdef123456"})),
+        ("ENV GITHUB_TOKEN=ghp_" + "a1" * 18, frozenset()),
+        ("curl -u admin --password s3cr3tpassw0rd https://user:pa55word@example.com/x", frozenset()),
+        ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123", frozenset()),
+        ("DB_PASSWORD=hunter2hunter2 DB_HOST=db", frozenset({"hunter2hunter2"})),
+    ],
+)
+def test_redact_text_is_idempotent(text, secrets):
+    once = redact_text(text, secrets)
+
+    assert redact_text(once, secrets) == once
+    assert redact_text(once) == once

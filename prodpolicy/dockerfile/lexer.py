@@ -123,6 +123,8 @@ class LexResult:
     lines: list[str]
     warnings: list[InputError]
     errors: list[InputError]
+    # False when the last line of a non-empty file has no newline at its end.
+    final_newline: bool = True
 
 
 class _DirectiveScanner:
@@ -505,6 +507,7 @@ def lex(text: str, file: str) -> LexResult:
         lines=lines,
         warnings=warnings,
         errors=errors,
+        final_newline=not text or text.endswith("\n"),
     )
 
 

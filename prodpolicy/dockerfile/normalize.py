@@ -18,6 +18,7 @@ from .. import secrets
 from ..document import Document, Location, Path, Suppression
 from ..errors import InputError, InvalidInput
 from ..suppressions import parse_suppression
+from . import facts
 from .context import DEFAULT_SHELL, Context, whitespace_words
 from .expand import PREDEFINED_ARGS, Expanded
 from .instructions import parse_instruction
@@ -46,7 +47,10 @@ def normalize_dockerfile(text: str, file: str, target: str | None = None) -> Doc
 
 
 def _stage_names(instructions: list[RawInstruction]) -> tuple[dict[str, int], int]:
-    """Find every stage name before the walk, since COPY --from may name a later stage by mistake."""
+    """Find every stage name before the walk, since COPY --from may name a later stage by mistake.
+
+    A repeated name maps to its last stage, as BuildKit's lookup for COPY --from and --target does.
+    """
     names: dict[str, int] = {}
     count = 0
     for raw in instructions:
@@ -54,7 +58,7 @@ def _stage_names(instructions: list[RawInstruction]) -> tuple[dict[str, int], in
             continue
         words = whitespace_words(raw.arguments_text)
         if len(words) == 3 and words[1].lower() == "as":
-            names.setdefault(words[2].lower(), count)
+            names[words[2].lower()] = count
         count += 1
     return names, count
 
@@ -135,8 +139,10 @@ class _Builder:
         }
         if self.warnings:
             data["warnings"] = self.warnings
+        facts.annotate(data, self.locations, self.lexed)
         lines = self.lexed.lines
-        self.secret_values.update(secrets.find_tokens("\n".join(lines)))
+        # Only the secret part of each token: masking a whole NAME=value match would hide the name too.
+        self.secret_values.update(token.value for token in secrets.scan_tokens("\n".join(lines)))
         if self.secret_values:
             redactor = _Redactor(self.secret_values)
             data = _redact_tree(data, redactor)
@@ -230,11 +236,11 @@ class _Builder:
         self.locations[("stages", index, "base")] = from_location
         name = instruction.get("stage_name")
         if name:
-            if name in self.stage_names:
-                self.errors.append(
-                    InputError(self.file, f"duplicate stage name {name!r}; stage names must be unique",
-                               line=raw.start_line, fatal=False)
-                )
+            # BuildKit accepts a repeated name with its DuplicateStageName warning: a later FROM
+            # resolves the name to the stage defined last before it, COPY --from to the last one.
+            earlier = self.stage_names.get(name)
+            if earlier is not None:
+                stage["name_duplicate_of"] = earlier
             self.stage_names[name] = index
         self.stages.append(stage)
         self.states.append(state)

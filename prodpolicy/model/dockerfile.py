@@ -7,7 +7,21 @@ from typing import Literal
 from pydantic import Field
 
 from .base import Command, ImageRef, ModelBase, Variable
+from .facts_build import BuildDocumentFacts, BuildInstructionFacts, BuildStageFacts
+from .facts_structure import StructureDocumentFacts, StructureInstructionFacts, StructureStageFacts
 from .runtime import Healthcheck, Port, Process, Runtime, User
+
+
+class InstructionFacts(BuildInstructionFacts, StructureInstructionFacts):
+    """Facts derived about one instruction, for rules to test."""
+
+
+class StageFacts(BuildStageFacts, StructureStageFacts):
+    """Facts derived about one stage, for rules to test."""
+
+
+class DocumentFacts(BuildDocumentFacts, StructureDocumentFacts):
+    """Facts derived about the whole Dockerfile, for rules to test."""
 
 
 class Directive(ModelBase):
@@ -133,6 +147,7 @@ class Instruction(ModelBase):
     signal: str | None = Field(None, description="STOPSIGNAL")
     maintainer: str | None = Field(None, description="MAINTAINER, deprecated")
     inner: Instruction | None = Field(None, description="ONBUILD: the instruction it defers")
+    facts: InstructionFacts | None = None
 
 
 class Stage(ModelBase):
@@ -140,6 +155,11 @@ class Stage(ModelBase):
 
     index: int
     name: str | None = None
+    name_duplicate_of: int | None = Field(
+        None,
+        description="Index of the nearest earlier stage with the same name (compared in lower case); a later FROM "
+        "names this stage",
+    )
     line: int
     end_line: int
     base: ImageRef
@@ -155,6 +175,7 @@ class Stage(ModelBase):
     user: User = Field(description="Effective user at the end of the stage")
     env: dict[str, Variable] = Field(default_factory=dict, description="ENV in effect at the end of the stage")
     args: list[Variable] = Field(default_factory=list, description="ARGs declared in the stage")
+    facts: StageFacts | None = None
 
 
 class ParseWarning(ModelBase):
@@ -186,6 +207,7 @@ class DockerfileDocument(ModelBase):
     runtimes: list[Runtime] = Field(default_factory=list)
     errors: list[ParseError] = Field(default_factory=list, description="Instructions Docker would reject")
     warnings: list[ParseWarning] | None = None
+    facts: DocumentFacts | None = None
 
 
 Instruction.model_rebuild()

@@ -43,3 +43,30 @@ class PackageCall(ModelBase):
         default_factory=list, description="Option words as written, in order, with the values of options that take one"
     )
     sudo: bool = Field(False, description="The call runs through sudo")
+    unpinned: list[str] | None = Field(
+        None,
+        description="For calls that install named packages: the names given without a version (or with latest), "
+        "leaving out packages given by path, URL, group or variable",
+    )
+    # Build context of a call in a Dockerfile RUN, filled after the stage walk.
+    shipped: bool | None = Field(
+        None,
+        description="Dockerfile RUN: the call runs in the target stage or a stage it is built FROM, so what it "
+        "writes is in the image",
+    )
+    cache: Literal["left", "cleaned", "disabled", "mounted"] | None = Field(
+        None,
+        description="Dockerfile RUN, for calls that download into a package cache: left in the layer, cleaned "
+        "later in the same RUN, disabled by an option or variable, or kept on a cache or tmpfs mount",
+    )
+    cache_path: str | None = Field(None, description="Where the manager keeps that cache, such as /var/lib/apt/lists")
+    dev_dependencies: bool | None = Field(
+        None,
+        description="Dockerfile RUN, for installs of a project's dependencies: true when development dependencies "
+        "(or a debugger such as Xdebug) are installed and no later call in a shipped stage removes them",
+    )
+    after_source_copy: int | None = Field(
+        None,
+        description="Dockerfile RUN, for installs from a manifest or lockfile: the line of an earlier COPY or ADD "
+        "of the whole build context in the same stage or a stage it is built FROM",
+    )
