@@ -13,22 +13,32 @@ Path = tuple[str | int, ...]
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A place in the source file: 1-based lines, and a 1-based column when known."""
+    """A place in a source file: 1-based lines, and a 1-based column when known.
+
+    ``file`` is None for a place in the document's own file. A compose project
+    also reads override files, ``extends`` bases, included files and env files,
+    and a value written in one of them carries that file's name.
+    """
 
     line: int
     end_line: int | None = None
     column: int | None = None
+    file: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
-    """An inline ``# prodpolicy ignore=...`` comment and the lines it covers."""
+    """An inline ``# prodpolicy ignore=...`` comment and the lines it covers.
+
+    ``file`` is None for a comment in the document's own file, else the file it is written in.
+    """
 
     rules: tuple[str, ...]
     reason: str | None
     line: int
     start_line: int
     end_line: int
+    file: str | None = None
 
 
 @dataclass(slots=True)
@@ -38,7 +48,9 @@ class Document:
     ``data`` is plain JSON-compatible data that matches
     ``schemas/document.schema.json``; rules select from it with JSONPath.
     ``locations`` maps paths inside ``data`` to source positions; a path that is
-    not listed takes the position of its nearest listed parent.
+    not listed takes the position of its nearest listed parent. ``lines`` are
+    the lines of ``file``; ``sources`` maps every other file the
+    document was read from, by the name its locations use, to its lines.
     """
 
     kind: str
@@ -47,6 +59,8 @@ class Document:
     locations: dict[Path, Location] = field(default_factory=dict)
     # Source lines for code frames, with secrets already redacted.
     lines: list[str] = field(default_factory=list)
+    # Source lines of the other files read (compose overrides, extends bases, env files), secrets redacted.
+    sources: dict[str, list[str]] = field(default_factory=dict)
     # Problems that did not stop normalization (fatal ones raise InvalidInput instead).
     errors: list[InputError] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
@@ -61,6 +75,12 @@ class Document:
             if found is not None:
                 return found
         return None
+
+    def lines_of(self, file: str) -> list[str]:
+        """Return the redacted source lines of ``file``, the document's own or another one it read."""
+        if file == self.file:
+            return self.lines
+        return self.sources.get(file, [])
 
     def to_model(self) -> Any:
         """Validate ``data`` and return it as the typed pydantic document model."""

@@ -122,6 +122,8 @@ class Report:
     warnings: list[ReportWarning] = field(default_factory=list)
     # The enabled rules of the policies applied, by id: titles, docs and references for report formats.
     rules: dict[str, CompiledRule] = field(default_factory=dict)
+    # Unsuppressed findings that a baseline hid; they are no longer in ``findings``.
+    baseline_hidden: int = 0
 
     def active_findings(self) -> list[Finding]:
         """Return the findings that are not suppressed."""
@@ -143,7 +145,7 @@ class Report:
             "version": 1,
             "findings": [finding.to_json() for finding in self.findings],
             "errors": [error.to_json() for error in self.errors],
-            "summary": self.summary(),
+            "summary": {**self.summary(), "baseline_hidden": self.baseline_hidden},
         }
         # Added only when present, so reports without warnings keep the version 1 shape exactly.
         if self.warnings:

@@ -21,6 +21,10 @@ the way docker compose's YAML library (go-yaml v3) does. Integers are parsed as
 Go's ``strconv.ParseInt`` with base 0 after dropping underscores, so ``0755`` is
 octal 493 and ``0b101`` is 5. An unquoted ``2024-01-01`` is a timestamp, which
 compose then rejects; it is returned here as :class:`Timestamp`.
+
+Style rules need to know whether some scalars are quoted, which the data alone
+does not show. ``styles_for`` names mapping keys: the style of their scalar
+values, and of the scalar items of their lists, is recorded by path.
 """
 
 from __future__ import annotations
@@ -167,13 +171,24 @@ def _go_parse_int(text: str) -> int | None:
     return number
 
 
+# Scalar style names by PyYAML's style mark (None is plain).
+SCALAR_STYLES = {None: "plain", "": "plain", "'": "single", '"': "double", "|": "literal", ">": "folded"}
+
+
 @dataclass
 class YAMLData:
-    """Loaded data with positions: ``locations`` maps paths to where the key or item starts."""
+    """Loaded data with positions: ``locations`` maps paths to where the key or item starts.
+
+    ``styles`` maps the paths of the scalars asked for with ``styles_for`` to
+    how they are written: ``plain``, ``single``, ``double``, ``literal`` or ``folded``.
+    ``merged`` contains the paths of keys that a merge key (``<<``) brought in.
+    """
 
     data: Any
     locations: dict[Path, Location] = field(default_factory=dict)
     tags: dict[Path, str] = field(default_factory=dict)
+    styles: dict[Path, str] = field(default_factory=dict)
+    merged: set[Path] = field(default_factory=set)
 
 
 def load_yaml(
@@ -182,10 +197,12 @@ def load_yaml(
     max_values: int = DEFAULT_MAX_VALUES,
     max_depth: int = DEFAULT_MAX_DEPTH,
     scalars: str = "core",
+    styles_for: frozenset[str] = frozenset(),
 ) -> YAMLData:
     """Load one YAML document; raise :class:`YAMLError` with a position when it is invalid.
 
     ``scalars`` is ``core`` (YAML 1.2 core schema) or ``compose`` (go-yaml v3, as docker compose reads).
+    ``styles_for`` names keys whose scalar values and list items get their style recorded.
     """
     loader = _ComposeLoader(text) if scalars == "compose" else _Loader(text)
     try:
@@ -210,9 +227,9 @@ def load_yaml(
             "alias bomb: write the repeated parts out or reduce the nesting of aliases",
             _first_alias_line(text),
         )
-    builder = _Builder(allowed_tags, max_depth, scalars == "compose")
+    builder = _Builder(allowed_tags, max_depth, scalars == "compose", styles_for)
     data = builder.build(node, (), None, 0)
-    return YAMLData(data, builder.locations, builder.tags)
+    return YAMLData(data, builder.locations, builder.tags, builder.styles, builder.merged)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int], limit: int) -> int:
@@ -268,12 +285,16 @@ def _end_line(node: yaml.Node) -> int:
 
 
 class _Builder:
-    def __init__(self, allowed_tags: frozenset[str], max_depth: int, go_scalars: bool = False) -> None:
+    def __init__(self, allowed_tags: frozenset[str], max_depth: int, go_scalars: bool = False,
+                 styles_for: frozenset[str] = frozenset()) -> None:  # fmt: skip
         self.allowed_tags = allowed_tags
         self.max_depth = max_depth
         self.go_scalars = go_scalars
+        self.styles_for = styles_for
         self.locations: dict[Path, Location] = {}
         self.tags: dict[Path, str] = {}
+        self.styles: dict[Path, str] = {}
+        self.merged: set[Path] = set()
 
     def build(self, node: yaml.Node, path: Path, location: Location | None, depth: int) -> Any:
         if depth > self.max_depth:
@@ -288,12 +309,21 @@ class _Builder:
                 raise YAMLError(f"unsupported tag {tag}", node.start_mark.line + 1, node.start_mark.column + 1)
             self.tags[path] = tag
         if isinstance(node, yaml.ScalarNode):
+            if self.styles_for and self._wants_style(path):
+                self.styles[path] = SCALAR_STYLES.get(node.style, "plain")
             return self._scalar(node)
         if tag not in (_SEQ, _MAP) and tag not in self.allowed_tags:
             raise YAMLError(f"unsupported tag {tag}", node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, index), _position(item), depth + 1) for index, item in enumerate(node.value)]
         return self._mapping(node, path, depth)
+
+    def _wants_style(self, path: Path) -> bool:
+        """Return True for a value under one of the keys in ``styles_for``, directly or as an item of its list."""
+        if not path:
+            return False
+        key = path[-2] if isinstance(path[-1], int) and len(path) >= 2 else path[-1]
+        return key in self.styles_for
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
@@ -345,6 +375,7 @@ class _Builder:
             for key, value_node in self._merge_pairs(source):
                 if key not in result:
                     result[key] = self.build(value_node, (*path, key), location, depth + 1)
+                    self.merged.add((*path, key))
         return result
 
     def _merge_sources(self, node: yaml.Node) -> list[yaml.Node]:

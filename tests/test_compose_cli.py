@@ -65,8 +65,8 @@ def test_folder_search_merges_the_override(tmp_path, capsys):
     assert code == 1
     report = json.loads(out)
     dev_server = [finding for finding in report["findings"] if finding["rule_id"] == "RT301"]
-    # The command comes from the override; a finding names one file, so it points at the service in the base.
-    assert [(finding["file"], finding["line"]) for finding in dev_server] == [(str(tmp_path / "compose.yaml"), 2)]
+    # The command comes from the override, so the finding points at the line of the override that sets it.
+    assert [(finding["file"], finding["line"]) for finding in dev_server] == [(str(tmp_path / "compose.override.yaml"), 3)]
 
 
 def test_compose_file_detected_by_content(tmp_path, capsys):

@@ -93,13 +93,25 @@ def test_override_merges_key_by_key(tmp_path):
     assert document.data["files"] == [str(tmp_path / "compose.yaml"), str(tmp_path / "override.yaml")]
 
 
-def test_override_values_point_at_the_base_service(tmp_path):
+def _where(document, path):
+    location = document.location_of(path)
+    return (location.file or document.file, location.line)
+
+
+def test_override_values_point_at_the_override(tmp_path):
     _write(tmp_path, {"compose.yaml": BASE, "override.yaml": OVERRIDE})
     document = _project(tmp_path, "override.yaml")
-    assert document.location_of(("services", "api", "command")).line == 2
-    assert document.location_of(("services", "api", "ports", 1)).line == 11
-    # A port only the override adds takes the position of the ports key in the base.
-    assert document.location_of(("services", "api", "ports", 2)).line == 9
+    base, override = str(tmp_path / "compose.yaml"), str(tmp_path / "override.yaml")
+    assert _where(document, ("services", "api", "command")) == (override, 3)
+    assert _where(document, ("services", "api", "ports", 1)) == (base, 11)
+    # The override's 8000:8000 replaces the base entry in its place; a port only the override adds is its own.
+    assert _where(document, ("services", "api", "ports", 0)) == (override, 8)
+    assert _where(document, ("services", "api", "ports", 2)) == (override, 9)
+    assert _where(document, ("services", "api")) == (base, 2)
+    assert _where(document, ("services", "cache", "image")) == (override, 21)
+    # Every file read is kept for code frames; the primary file's lines stay in lines.
+    assert document.lines[1] == "  api:"
+    assert document.sources[override][2] == "    command: flask run --debug"
 
 
 def test_reset_and_override_tags(tmp_path):
@@ -177,8 +189,9 @@ def test_include_adds_services_and_reports_conflicts(tmp_path):
     assert sorted(document.data["services"]) == ["db", "web"]
     assert document.data["services"]["db"]["volumes"][0]["host_path"] == str(tmp_path / "sub" / "pgdata")
     assert document.data["volumes"] == {"cache": {}}
-    # An included service takes the position of its include entry.
-    assert document.location_of(("services", "db")).line == 2
+    # An included service points at the file that defines it.
+    assert _where(document, ("services", "db")) == (str(tmp_path / "sub" / "compose.yaml"), 2)
+    assert _where(document, ("services", "db", "volumes", 0)) == (str(tmp_path / "sub" / "compose.yaml"), 5)
     assert [(error.line, error.message) for error in document.errors] == [
         (3, "services.web is defined both here and in an included file; rename one of them")
     ]

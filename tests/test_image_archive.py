@@ -250,10 +250,19 @@ def write_layout(folder: Path, files: dict[str, bytes | str]) -> Path:
     return folder
 
 
+# Rules of other areas land in the bundled set while these expectations stay put: the exact lists
+# cover the image rules and the cross-kind rules they were written against.
+PINNED_RULES = frozenset({"RT101", "RT201", "RT301", "RT302", "SC102"})
+
+
 def findings_by_subject(documents) -> dict[str, list[tuple[str, int | None]]]:
     found: dict[str, list[tuple[str, int | None]]] = {}
     for document in documents:
-        found[document.subject] = sorted((finding.rule_id, finding.line) for finding in iter_findings(document, POLICY))
+        found[document.subject] = sorted(
+            (finding.rule_id, finding.line)
+            for finding in iter_findings(document, POLICY)
+            if finding.rule_id.startswith("IM") or finding.rule_id in PINNED_RULES
+        )
     return found
 
 
@@ -274,6 +283,7 @@ WORKER_FINDINGS = sorted(
         ("IM105", None),
         ("IM107", None),
         ("IM109", None),
+        ("IM112", None),
         ("RT101", None),
         ("RT201", None),
         ("RT301", None),

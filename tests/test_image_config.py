@@ -35,8 +35,17 @@ def image(text: str, name: str = "config.json"):
     return normalize(name, text=text, kind="image")
 
 
+# Rules of other areas land in the bundled set while these expectations stay put: the exact lists below
+# cover the image rules and the cross-kind rules they were written against.
+PINNED_RULES = frozenset({"RT101", "RT201", "RT301", "RT302", "SC102"})
+
+
+def pinned(rule_id: str) -> bool:
+    return rule_id.startswith("IM") or rule_id in PINNED_RULES
+
+
 def findings(document) -> list[tuple[str, int | None]]:
-    return sorted((finding.rule_id, finding.line) for finding in iter_findings(document, POLICY))
+    return sorted((finding.rule_id, finding.line) for finding in iter_findings(document, POLICY) if pinned(finding.rule_id))
 
 
 # docker inspect output
@@ -163,6 +172,7 @@ def test_legacy_builder_config_findings_are_exact():
         ("IM107", 18),
         ("IM108", 48),
         ("IM109", 22),
+        ("IM112", 41),
         ("RT101", 6),
         ("RT201", 5),
         ("RT301", 12),

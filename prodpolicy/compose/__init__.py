@@ -3,8 +3,11 @@
 The modules follow the phases: ``load`` (YAML with positions), ``interpolate``,
 ``include``, ``extends``, ``merge`` (several files) and ``profiles``. One module
 normalizes each group of service keys (``ports``, ``volumes``, ``environment``,
-``process``, ``security``, ``resources``). ``service`` assembles them, and
-``runtime`` builds the shared runtime view.
+``process``, ``security``, ``resources``, ``limits``, ``credentials``).
+``service`` assembles them, and ``runtime`` builds the shared runtime view.
+``crossref`` compares the services with each other, ``layout`` reads the
+written order of the primary file, and ``gitignore`` answers whether Git ignores
+an env file.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""State shared while one project is normalized: positions, problems and secret values."""
+"""State shared while one project is normalized: positions, problems, secret values and the files read."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable
 
 from ..document import Location, Path
 from ..errors import InputError
@@ -13,12 +15,20 @@ from .tree import Origin
 class Context:
     """Collects the document's locations and non-fatal errors while services are normalized.
 
-    A document names one file, so only positions in the primary file are
-    recorded. A value from an override, an ``extends`` base in another file or an
-    included file takes the position of its nearest parent in the primary file.
+    A value keeps the position of the file it is written in: the primary file,
+    an override, an ``extends`` base in another file, an included file or an
+    env file. Positions outside the primary file carry that file's name.
     """
 
-    def __init__(self, primary: str, errors: list[InputError], read_files: bool, lookup: Lookup | None = None) -> None:
+    def __init__(
+        self,
+        primary: str,
+        errors: list[InputError],
+        read_files: bool,
+        lookup: Lookup | None = None,
+        directories: dict[str, str] | None = None,
+        display: Callable[[str], str] | None = None,
+    ) -> None:
         self.primary = primary
         # Interpolation variables, for the values of env_file files.
         self.lookup: Lookup = lookup or (lambda name: ("", False))
@@ -26,12 +36,20 @@ class Context:
         self.read_files = read_files
         self.locations: dict[Path, Location] = {}
         self.secret_values: set[str] = set()
-        self._directories: dict[str, str] = {}
+        # The folder on disk of each file read, by the name its origins carry.
+        self._directories: dict[str, str] = dict(directories or {})
+        # Turns a path on disk into the name reports use, relative like the primary file's name.
+        self.display: Callable[[str], str] = display or (lambda path: path)
+        # Env files read, by the name their locations carry: their lines, for code frames.
+        self.env_file_lines: dict[str, list[str]] = {}
 
     def locate(self, path: Path, origin: Origin | None) -> None:
-        # TODO: a finding can name only the document's file; Location needs a file for values from other files.
-        if origin is not None and origin.file == self.primary:
-            self.locations[path] = origin.location
+        if origin is None:
+            return
+        location = origin.location
+        if origin.file != self.primary and location.file != origin.file:
+            location = dataclasses.replace(location, file=origin.file)
+        self.locations[path] = location
 
     def error(self, message: str, origin: Origin | None) -> None:
         if origin is None:

@@ -15,9 +15,9 @@ from typing import Any
 
 from .. import secrets
 from ..errors import InvalidInput
+from . import gitignore
 from .context import Context
-from .dotenv import EnvEntry
-from .environment_files import read_env_file
+from .environment_files import read_env_file_lines
 from .interpolate import Interpolated, literal_text
 from .tree import Origin, origin_of
 
@@ -117,7 +117,12 @@ def environment(value: Any, context: Context, container_origin: Origin | None) -
 
 
 def env_files(value: Any, context: Context, origin: Origin | None) -> list[dict[str, Any]]:
-    """Normalize ``env_file`` (a path, a list of paths, or a list of ``{path, required, format}``) and read the files."""
+    """Normalize ``env_file`` (a path, a list of paths, or a list of ``{path, required, format}``) and read the files.
+
+    Each file read also records where it is (``location``, the name reports use,
+    for the positions of its variables), which of its variables hold credentials
+    written in it, and whether Git ignores it.
+    """
     items = value if isinstance(value, list) else [value]
     result = []
     for index, item in enumerate(items):
@@ -126,24 +131,35 @@ def env_files(value: Any, context: Context, origin: Origin | None) -> list[dict[
         path = str(spec.get("path") or "")
         required = spec.get("required", True)
         required = required if isinstance(required, bool) else str(required).lower() != "false"
-        entry: dict[str, Any] = {"path": path, "required": required, "format": spec.get("format"), "variables": {}}
+        entry: dict[str, Any] = {"path": path, "required": required, "format": spec.get("format"), "variables": {},
+                                 "credentials": [], "ignored": None}  # fmt: skip
         resolved = path if os.path.isabs(path) else os.path.join(context.directory(item_origin or origin), path)
         entry["found"] = os.path.isfile(resolved) if context.read_files else None
         if entry["found"]:
-            entry["variables"] = _read(resolved, path, context, item_origin or origin)
+            entry["location"] = context.display(resolved)
+            entry["variables"] = _read(resolved, entry["location"], path, context, item_origin or origin)
+            entry["credentials"] = [name for name, item in entry["variables"].items() if item.get("secret_in_file")]
+            entry["ignored"] = gitignore.is_ignored(resolved)
         elif entry["found"] is False and required:
             context.error(f"env_file {path} not found (set required: false if it is optional)", item_origin or origin)
         result.append(entry)
     return result
 
 
-def _read(resolved: str, path: str, context: Context, origin: Origin | None) -> dict[str, dict[str, Any]]:
+def _read(resolved: str, shown: str, path: str, context: Context, origin: Origin | None) -> dict[str, dict[str, Any]]:
     try:
-        entries: list[EnvEntry] = read_env_file(resolved, context.lookup)
+        entries, lines = read_env_file_lines(resolved, context.lookup)
     except InvalidInput as error:
         context.error(f"env_file {path}: {error.error.message} (line {error.error.line})", origin)
         return {}
-    return {entry.name: variable(entry.name, entry.value, context, "env_file", path, entry.line) for entry in entries}
+    context.env_file_lines.setdefault(shown, lines)
+    variables = {}
+    for entry in entries:
+        variables[entry.name] = variable(entry.name, entry.value, context, "env_file", path, entry.line)
+        if "secret" in variables[entry.name] and entry.raw:
+            # The line shows the value as written, quotes and escapes included: mask that spelling too.
+            context.secret_values.add(entry.raw.strip("'\""))
+    return variables
 
 
 def labels(value: Any) -> dict[str, str | None]:

@@ -59,8 +59,15 @@ def project_environment(caller: dict[str, str], env_files: tuple[str, ...], proj
 
 def read_env_file(path: str, lookup: Lookup) -> list[EnvEntry]:
     """Read one env file; raise :class:`InvalidInput` naming the file and line when it is invalid."""
+    return read_env_file_lines(path, lookup)[0]
+
+
+def read_env_file_lines(path: str, lookup: Lookup) -> tuple[list[EnvEntry], list[str]]:
+    """Read one env file; return its entries and its lines (for code frames, redacted by the caller)."""
     source = read_source(path)
+    text = decode_text(source)
     try:
-        return parse_env_file(decode_text(source), lookup)
+        entries = parse_env_file(text, lookup)
     except EnvFileError as error:
         raise InvalidInput(InputError(path, f"invalid env file: {error.message}", error.line)) from None
+    return entries, text.lstrip("\ufeff").splitlines()

@@ -15,6 +15,8 @@ from .tree import Mapping, attach
 
 # Compose's own tags: !reset removes an inherited value, !override replaces it instead of merging.
 ALLOWED_TAGS = frozenset({"!reset", "!override"})
+# Keys whose short-syntax entries style rules check for quotes.
+STYLED_KEYS = frozenset({"ports", "expose", "volumes"})
 
 
 @dataclass
@@ -37,7 +39,7 @@ def load_compose_source(source: Source) -> ComposeFile:
     """Load compose text; raise :class:`InvalidInput` naming the file and line when it is invalid."""
     text = decode_text(source).lstrip("\ufeff")
     try:
-        loaded = load_yaml(text, allowed_tags=ALLOWED_TAGS, scalars="compose")
+        loaded = load_yaml(text, allowed_tags=ALLOWED_TAGS, scalars="compose", styles_for=STYLED_KEYS)
     except YAMLError as error:
         raise InvalidInput(InputError(source.file, error.message, error.line, error.column)) from None
     if loaded.data is None:
@@ -47,10 +49,11 @@ def load_compose_source(source: Source) -> ComposeFile:
             InputError(source.file, "a compose file must be a mapping at the top level (services:, volumes:, ...)", 1)
         )
     _reject_timestamps(loaded.data, (), loaded.locations, source.file)
-    data = attach(loaded.data, loaded.locations, loaded.tags, source.file)
+    data = attach(loaded.data, loaded.locations, loaded.tags, source.file, styles=loaded.styles, merged=loaded.merged)
     lines = text.splitlines()
-    directory = os.path.dirname(os.path.abspath(source.file))
-    return ComposeFile(source.file, directory, data, lines, find_suppressions(lines, loaded.locations))
+    # The folder on disk: the name shown in reports may be written relative to another folder.
+    directory = os.path.dirname(os.path.abspath(source.path or source.file))
+    return ComposeFile(source.file, directory, data, lines, find_suppressions(lines, loaded.locations, source.file))
 
 
 def _reject_timestamps(value: Any, path: Path, locations: dict[Path, Location], file: str) -> None:
@@ -82,11 +85,13 @@ def _nearest(locations: dict[Path, Location], path: Path) -> Location | None:
     return None
 
 
-def find_suppressions(lines: list[str], locations: dict[Path, Location]) -> list[Suppression]:
+def find_suppressions(lines: list[str], locations: dict[Path, Location], file: str | None = None) -> list[Suppression]:
     """Read ``# prodpolicy ignore=...`` comments from the text, since YAML parsers drop comments.
 
     A comment alone on its line covers the key or list item on the next line with
     everything under it. A comment after a key covers that key the same way.
+    ``file`` is the name the suppressions carry, so that a comment in an override
+    file covers the lines of that file only.
     """
     spans: dict[int, int] = {}
     for location in locations.values():
@@ -101,7 +106,7 @@ def find_suppressions(lines: list[str], locations: dict[Path, Location]) -> list
             continue
         number = index + 1
         target = _next_content_line(lines, index) if whole_line else number
-        suppression = parse_suppression(comment, number, target, spans.get(target, target))
+        suppression = parse_suppression(comment, number, target, spans.get(target, target), file)
         if suppression is not None:
             suppressions.append(suppression)
     return suppressions

@@ -7,13 +7,14 @@ import re
 from typing import Any
 
 from .. import secrets
-from ..document import Document
+from ..document import Document, Location
+from . import crossref, layout
 from .context import Context
 from .profiles import is_active
 from .project import Project
 from .runtime import runtime_view
 from .service import ServiceNormalizer
-from .tree import Mapping, plain
+from .tree import Mapping, Origin, plain
 
 TOP_LEVEL_KEYS = frozenset({"version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models"})
 _PROJECT_NAME = re.compile(r"[^a-z0-9_-]")
@@ -22,7 +23,9 @@ _PROJECT_NAME = re.compile(r"[^a-z0-9_-]")
 def build_document(project: Project) -> Document:
     """Normalize every service of the project and build the document with its locations."""
     primary = project.primary
-    context = Context(primary.file, project.errors, os.path.isfile(primary.file), project.environment.lookup)
+    directories = {name: loaded.directory for name, loaded in project.loaded.items()}
+    context = Context(primary.file, project.errors, os.path.isfile(primary.file), project.environment.lookup, directories,
+                      project.display_name)  # fmt: skip
     model = project.model
     for key in model:
         if key not in TOP_LEVEL_KEYS and not key.startswith("x-"):
@@ -41,7 +44,7 @@ def build_document(project: Project) -> Document:
     runtimes: list[dict[str, Any]] = []
     for name, service in services.items():
         origin = services.origins.get(name)
-        if (origin is None or origin.file != primary.file) and name in project.anchors:
+        if origin is None and name in project.anchors:
             origin = project.anchors[name]
         if not isinstance(service, Mapping):
             context.error(f"services.{name} must be a mapping", origin)
@@ -55,11 +58,24 @@ def build_document(project: Project) -> Document:
         else:
             inactive[name] = data
 
+    crossref.annotate(normalized)
+    context.locate((), Origin(primary.file, Location(1)))
+    context.locate(("version",), model.origins.get("version"))
+    context.locate(("name",), model.origins.get("name"))
+    name, name_source = _project_name(project)
+    version = model.get("version")
+    project_layout = layout.project_layout(model, primary.file)
+    for fact, container in (("keys", model), ("services", services)):
+        if project_layout[fact] is not None:
+            context.locate(("layout", fact), layout.origin_of_item(container, project_layout[fact]["item"]))
     data = {
         "kind": "compose",
         "file": primary.file,
         "files": project.files,
-        "name": _project_name(project),
+        "name": name,
+        "name_source": name_source,
+        "version": str(version) if version is not None else None,
+        "layout": project_layout,
         "profiles": project.profiles,
         "services": normalized,
         "inactive_services": inactive,
@@ -71,16 +87,28 @@ def build_document(project: Project) -> Document:
         "variables": [{"name": name, "set": found} for name, found in sorted(project.references.items())],
         "runtimes": runtimes,
     }
-    lines = [secrets.redact_text(line, context.secret_values) for line in primary.lines]
     return Document(
         kind="compose",
         file=primary.file,
         data=data,
         locations=context.locations,
-        lines=lines,
+        lines=_redacted(primary.lines, context),
+        sources=_other_sources(project, context),
         errors=project.errors,
-        suppressions=primary.suppressions,
+        suppressions=[suppression for loaded in project.loaded.values() for suppression in loaded.suppressions],
     )
+
+
+def _redacted(lines: list[str], context: Context) -> list[str]:
+    return [secrets.redact_text(line, context.secret_values) for line in lines]
+
+
+def _other_sources(project: Project, context: Context) -> dict[str, list[str]]:
+    """Return the redacted lines of every file read besides the primary one, for code frames."""
+    sources = {name: _redacted(loaded.lines, context) for name, loaded in project.loaded.items() if name != project.primary.file}
+    for name, lines in context.env_file_lines.items():
+        sources.setdefault(name, _redacted(lines, context))
+    return sources
 
 
 def _section(model: Mapping, key: str) -> dict[str, Any]:
@@ -90,9 +118,13 @@ def _section(model: Mapping, key: str) -> dict[str, Any]:
     return {str(name): plain(item) for name, item in value.items()}
 
 
-def _project_name(project: Project) -> str | None:
-    """Return the project name as compose picks it: ``name:``, COMPOSE_PROJECT_NAME, then the folder name."""
-    name = project.model.get("name") or project.environment.values.get("COMPOSE_PROJECT_NAME")
+def _project_name(project: Project) -> tuple[str | None, str]:
+    """Return the project name as compose picks it (``name:``, COMPOSE_PROJECT_NAME, then the folder) and its source."""
+    name, source = project.model.get("name"), "name"
+    if not name:
+        name, source = project.environment.values.get("COMPOSE_PROJECT_NAME"), "environment"
     if not name and os.path.isfile(project.primary.file):
-        name = os.path.basename(project.primary.directory)
-    return _PROJECT_NAME.sub("", str(name).lower()) if name else None
+        name, source = os.path.basename(project.primary.directory), "folder"
+    if not name:
+        return None, "unset"
+    return _PROJECT_NAME.sub("", str(name).lower()), source

@@ -96,8 +96,14 @@ def _long(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _finish(port: dict[str, Any], unknown: bool, raw: str | None = None) -> dict[str, Any]:
-    """Add ``all_interfaces``: True without a host IP or with 0.0.0.0 or ::, None when a variable decides it."""
+    """Add the host port numbers and ``all_interfaces``.
+
+    ``all_interfaces`` is True without a host IP or with 0.0.0.0 or ::, and None when a variable decides it.
+    """
     port["unknown"] = unknown
+    published = _RANGE.match(port["published"] or "")
+    port["published_port"] = int(published.group(1)) if published else None
+    port["published_end"] = int(published.group(2)) if published and published.group(2) else None
     if not unknown:
         port["all_interfaces"] = (port["host_ip"] or "") in _ALL_INTERFACES
         return port

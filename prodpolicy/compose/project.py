@@ -44,6 +44,20 @@ class Project:
     anchors: dict[str, Origin] = field(default_factory=dict)
     # Variables the files refer to, and whether the environment sets them.
     references: dict[str, bool] = field(default_factory=dict)
+    # Every compose file read (the primary, overrides, extends bases, included files) by its name in origins.
+    loaded: dict[str, ComposeFile] = field(default_factory=dict)
+
+    def display_name(self, path: str) -> str:
+        """Return the name to report a file under: relative to where the primary file's name is relative to.
+
+        Files found through ``extends`` and ``include`` are joined to the
+        absolute folder of the file that names them; shown that way they would
+        not match the relative name the primary file was given with.
+        """
+        if not os.path.isabs(path) or os.path.isabs(self.primary.file):
+            return path
+        relative = os.path.relpath(path, self.primary.directory)
+        return os.path.normpath(os.path.join(os.path.dirname(self.primary.file), relative))
 
 
 def default_override(path: str) -> str | None:
@@ -77,6 +91,7 @@ def load_project(
             extra.append(override)
     files.extend(read_compose_file(path) for path in extra)
     project = Project(primary, [file.file for file in files], Mapping(), variables, [])
+    project.loaded.update((compose_file.file, compose_file) for compose_file in files)
     loader = _FileLoader(project)
     for compose_file in files:
         data = loader.prepare(compose_file, variables.lookup, 0)
@@ -175,8 +190,10 @@ class _FileLoader:
 
     def _read(self, path: str, origin: Origin | None) -> ComposeFile | None:
         try:
-            return read_compose_file(path)
+            loaded = read_compose_file(path, display=self.project.display_name(path))
         except InvalidInput as error:
             where = f"{error.error.file}:{error.error.line}" if error.error.line else error.error.file
             self.report(f"cannot load {where}: {error.error.message}", origin)
             return None
+        self.project.loaded.setdefault(loaded.file, loaded)
+        return loaded

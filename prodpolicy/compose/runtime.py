@@ -50,6 +50,9 @@ def runtime_view(normalizer: ServiceNormalizer, service: dict[str, Any], index: 
     context.locate((*prefix, "cmd"), source.origins.get("command"))
     context.locate((*prefix, "execution"), source.origins.get("command") or source.origins.get("entrypoint"))
     context.locate((*prefix, "workdir"), source.origins.get("working_dir"))
+    for name, origin in normalizer.env_file_origins.items():
+        context.locate((*prefix, "env", name), origin)
+    # environment wins over env_file for a variable both set, as in compose.
     for name, origin in normalizer.environment_origins.items():
         context.locate((*prefix, "env", name), origin)
     return runtime

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import secrets
-from ..document import Path
-from . import environment, ports, process, resources, security, volumes
+from ..document import Location, Path
+from . import credentials, environment, layout, limits, ports, process, resources, security, volumes
 from .context import Context
+from .interpolate import is_unknown
 from .tree import Mapping, Origin, origin_of, plain
 
 # Keys the compose specification defines for a service; any other key (except x-*) is an error.
@@ -45,6 +46,7 @@ class ServiceNormalizer:
         self.healthcheck_origin: Origin | None = None
         self.restart_origin: Origin | None = None
         self.environment_origins: dict[str, Origin | None] = {}
+        self.env_file_origins: dict[str, Origin] = {}
 
     def key_origin(self, key: str) -> Origin | None:
         return self.service.origins.get(key)
@@ -90,11 +92,16 @@ class ServiceNormalizer:
         data["init"] = self._boolean("init")
         data["cap_add"] = self._items("cap_add", security.capability, ValueError)
         data["cap_drop"] = self._items("cap_drop", security.capability, ValueError)
-        data["security_opt"] = [str(item) for item in service.get("security_opt") or []]
+        data["security_opt"] = self._items("security_opt", str, ValueError)
         data["no_new_privileges"] = security.no_new_privileges(data["security_opt"])
         data["host_namespaces"] = self._namespaces()
         for key in ("network_mode", "pid", "ipc", "uts", "userns_mode", "cgroup", "working_dir", "stop_signal", "container_name"):
             data[key] = environment.scalar_text(service.get(key))
+        if is_unknown(service.get("container_name")):
+            # A name a missing variable decides is not known, and not checked against Docker's name rules.
+            data["container_name"] = None
+        data["container_name_shared_with"] = []
+        data["resources"] = self._limits()
 
         data["networks"] = self._networks()
         data["depends_on"] = resources.depends_on(service.get("depends_on"))
@@ -104,8 +111,41 @@ class ServiceNormalizer:
 
         data["extensions"] = {key: plain(value) for key, value in service.items() if key.startswith("x-")}
         data["settings"] = {key: plain(value) for key, value in service.items() if key in SERVICE_KEYS and key not in _NORMALIZED}
+        for key in data["settings"]:
+            self.locate(("settings", key), service.origins.get(key))
+        data["inline_credentials"] = self._inline_credentials()
+        data["layout"] = self._layout()
         self._redact(data)
         return data
+
+    def _layout(self) -> dict[str, Any]:
+        """Record the order facts of the service and point each at the entry that breaks the order."""
+        facts = layout.service_layout(self.service, self.origin, self.context.primary)
+        containers = {"keys": self.service, "depends_on": self.service.get("depends_on"), "ports": self.service.get("ports")}
+        for name, problem in facts.items():
+            if problem is not None:
+                self.locate(("layout", name), layout.origin_of_item(containers[name], problem["item"]))
+        return facts
+
+    def _limits(self) -> dict[str, Any]:
+        try:
+            return limits.resource_limits(self.service)
+        except limits.LimitError as error:
+            self.error(str(error))
+            return {"memory": None, "cpus": None, "pids": None, "unknown": True}
+
+    def _inline_credentials(self) -> list[dict[str, Any]]:
+        """Find credentials written as options or assignments in command, entrypoint and the health check test."""
+        found: list[dict[str, Any]] = []
+        values = self.context.secret_values
+        for key in ("command", "entrypoint"):
+            credentials.find(key, credentials.written_argv(self.service.get(key)), found, values)
+        healthcheck = self.service.get("healthcheck")
+        if isinstance(healthcheck, dict):
+            credentials.find_in_healthcheck(healthcheck.get("test"), found, values)
+        for index, item in enumerate(found):
+            self.locate(("inline_credentials", index), self.key_origin(item["key"]))
+        return found
 
     def _redact(self, data: dict[str, Any]) -> None:
         """Mask credentials in commands, health checks, labels and build arguments, as in the environment."""
@@ -145,6 +185,10 @@ class ServiceNormalizer:
             except error_type as error:
                 self.error(str(error), key, origin)
                 continue
+            if key in ("ports", "volumes") and isinstance(parsed, dict):
+                # Quoting style rules read how a short-syntax entry is written.
+                item_origin = origin_of(value, index)
+                parsed["style"] = item_origin.style if item_origin is not None and not isinstance(item, dict) else None
             self.locate((key, len(result)), origin)
             result.append(parsed)
         return result
@@ -198,8 +242,16 @@ class ServiceNormalizer:
         if value is None:
             return []
         files = environment.env_files(value, self.context, self.key_origin("env_file"))
-        for index in range(len(files)):
+        for index, env_file in enumerate(files):
             self.locate(("env_files", index), origin_of(value, index) if isinstance(value, list) else self.key_origin("env_file"))
+            env_file_name = env_file.get("location")
+            if env_file_name is None:
+                continue
+            # Each variable points at its own line in the env file; a later file's value wins, as in compose.
+            for name, item in env_file["variables"].items():
+                origin = Origin(env_file_name, Location(item["line"], item["line"], 1))
+                self.locate(("env_files", index, "variables", name), origin)
+                self.env_file_origins[name] = origin
         return files
 
     def _restart(self) -> dict[str, Any]:

@@ -17,10 +17,17 @@ from ..document import Location, Path
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """The file and position of one mapping key or list item."""
+    """The file and position of one mapping key or list item.
+
+    ``style`` is how a scalar item is written (``plain``, ``single``, ``double``...),
+    recorded only for the keys whose quoting style rules check. ``merged`` marks
+    a key that a YAML merge key (``<<``) brought in: its location is the ``<<`` line.
+    """
 
     file: str
     location: Location
+    style: str | None = None
+    merged: bool = False
 
 
 class Mapping(dict):  # type: ignore[type-arg]
@@ -44,16 +51,26 @@ class Sequence(list):  # type: ignore[type-arg]
         self.origins: list[Origin | None] = []
 
 
-def attach(data: Any, locations: dict[Path, Location], tags: dict[Path, str], file: str, path: Path = ()) -> Any:
+def attach(
+    data: Any,
+    locations: dict[Path, Location],
+    tags: dict[Path, str],
+    file: str,
+    path: Path = (),
+    styles: dict[Path, str] | None = None,
+    merged: set[Path] | None = None,
+) -> Any:
     """Convert loaded YAML data into Mapping and Sequence trees that carry origins."""
+    styles = styles if styles is not None else {}
+    merged = merged if merged is not None else set()
     if isinstance(data, dict):
         mapping = Mapping()
         for key, value in data.items():
             child = (*path, key)
-            mapping[key] = attach(value, locations, tags, file, child)
+            mapping[key] = attach(value, locations, tags, file, child, styles, merged)
             location = locations.get(child)
             if location is not None:
-                mapping.origins[key] = Origin(file, location)
+                mapping.origins[key] = Origin(file, location, styles.get(child), child in merged)
             tag = tags.get(child)
             if tag is not None:
                 mapping.tags[key] = tag
@@ -62,9 +79,9 @@ def attach(data: Any, locations: dict[Path, Location], tags: dict[Path, str], fi
         sequence = Sequence()
         for index, value in enumerate(data):
             child = (*path, index)
-            sequence.append(attach(value, locations, tags, file, child))
+            sequence.append(attach(value, locations, tags, file, child, styles, merged))
             location = locations.get(child)
-            sequence.origins.append(Origin(file, location) if location is not None else None)
+            sequence.origins.append(Origin(file, location, styles.get(child)) if location is not None else None)
         return sequence
     return data
 

@@ -19,6 +19,7 @@ from ..document import Document
 from ..errors import InputError, InvalidInput
 from ..kinds import NormalizeOptions
 from ..source import Source, decode_text, is_archive
+from .accounts import accounts
 from .archive import ArchiveError, TarStore
 from .blobs import BlobStore
 from .build import ImageBuilder
@@ -53,6 +54,8 @@ def _from_store(store: BlobStore, file: str, folder: bool) -> list[Document]:
         scan = scan_layers(store, image.layers)
         image.filesystem = scan.filesystem
         image.setuid_files = scan.setuid_files
+        image.files = scan.files
+        image.accounts = accounts(scan.account_files)
         errors.extend(InputError(file, f"{image.subject}: {problem}", fatal=False) for problem in scan.errors)
     return _documents(images, file, [], errors)
 

@@ -74,6 +74,8 @@ class ImageBuilder:
             "onbuild": self.onbuild(),
             "filesystem": image.filesystem,
             "setuid_files": self.setuid_files(),
+            "files": image.files,
+            "accounts": image.accounts,
             "runtimes": [runtime_data],
         }
 
@@ -174,7 +176,9 @@ class ImageBuilder:
             if not isinstance(entry, dict):
                 self.view.mistyped((key, number), dict, entry)
                 continue
-            history.append(self.history_entry(entry, number, layer if layer < layer_count else None))
+            item = self.history_entry(entry, number, layer if layer < layer_count else None)
+            item["rootfs"] = layer == 0 and not item["empty_layer"] and _adds_to_root(item.get("instruction"))
+            history.append(item)
             if entry.get("empty_layer") is not True:
                 layer += 1
             self.locate(("history", len(history) - 1), key, number)
@@ -245,3 +249,11 @@ class ImageBuilder:
         variable["value"] = match.redacted
         variable["secret"] = {"reason": match.reason}
         return match.reason
+
+
+def _adds_to_root(instruction: dict[str, Any] | None) -> bool:
+    """Return True for an ADD whose destination is /, as base images add their root file system."""
+    if not instruction or instruction.get("keyword") != "ADD":
+        return False
+    copy = instruction.get("copy") or {}
+    return copy.get("destination") in ("/", "/.")

@@ -1,14 +1,23 @@
-"""Scan the layers of an image for setuid and setgid files in the final filesystem.
+"""Scan the layers of an image for facts about its final filesystem.
 
 Each layer is a tar (plain, or gzip-compressed in registry layouts) whose
 headers carry each file's mode. The layers are applied in order, as a
 container runtime stacks them: a later layer that rewrites a file decides its
-mode, and OCI whiteouts remove files of the layers below (``.wh.NAME`` removes
-NAME, ``.wh..wh..opq`` empties its folder). Only headers are read; file data
-is skipped with seeks where the layer is not compressed.
+state, and OCI whiteouts remove files of the layers below (``.wh.NAME`` removes
+NAME, ``.wh..wh..opq`` empties its folder). Three facts are collected:
 
-Directories with the setgid bit are left out: on a directory the bit only
-makes new files inherit the group, it grants no privilege.
+* setuid and setgid files. Directories with the setgid bit are left out: on a
+  directory the bit only makes new files inherit the group, it grants no
+  privilege;
+* notable files and folders, chosen by name in :mod:`.notable` (secrets,
+  version control and build files), with whether their content contains a
+  credential;
+* the account files ``/etc/passwd``, ``/etc/group`` and ``/etc/shadow``, whose
+  text :mod:`.accounts` reads.
+
+Only headers are read, and file data is skipped with seeks where the layer is
+not compressed, except for the few files whose content a fact needs, of which
+at most :data:`notable.MAX_READ_BYTES` (or :data:`MAX_ACCOUNT_FILE_BYTES`) are read.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from . import notable
 from .archive import READ_ERRORS
 from .blobs import BlobError, BlobStore
 
@@ -28,6 +38,11 @@ _WHITEOUT = ".wh."
 _OPAQUE = ".wh..wh..opq"
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+ACCOUNT_FILES = ("/etc/passwd", "/etc/group", "/etc/shadow")
+# Account files of real systems are kilobytes; a larger one is not read.
+MAX_ACCOUNT_FILE_BYTES = 1024 * 1024
+# Maximum number of notable files listed per image, because a tree of vendored packages can hold thousands of dotfiles.
+MAX_NOTABLE_FILES = 1000
 
 
 @dataclass
@@ -38,11 +53,37 @@ class LayerScan:
     setuid_files: list[dict[str, Any]]
     # Missing or damaged layers: input errors. A layer format this scan cannot read is only noted.
     errors: list[str] = field(default_factory=list)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    # The text of /etc/passwd, /etc/group and /etc/shadow as the final filesystem has them.
+    account_files: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _FinalState:
+    """The state of the tracked paths after the layers applied so far."""
+
+    setuid: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    accounts: dict[str, tuple[int, str]] = field(default_factory=dict)
+    truncated: bool = False
+
+    def remove(self, path: str) -> None:
+        for tracked in (self.setuid, self.files, self.accounts):
+            tracked.pop(path, None)
+
+    def remove_below(self, directory: str, before_layer: int) -> None:
+        """Remove what layers before ``before_layer`` wrote under ``directory``."""
+        prefix = directory.rstrip("/") + "/"
+        for tracked in (self.setuid, self.files):
+            for path in [path for path, item in tracked.items() if path.startswith(prefix) and item["layer"] < before_layer]:
+                del tracked[path]
+        for path in [path for path, (layer, _) in self.accounts.items() if path.startswith(prefix) and layer < before_layer]:
+            del self.accounts[path]
 
 
 def scan_layers(store: BlobStore, layers: list[dict[str, Any]]) -> LayerScan:
-    """Read every layer in order and return the setuid and setgid files of the final filesystem."""
-    found: dict[str, dict[str, Any]] = {}
+    """Read every layer in order and return the facts of the final filesystem."""
+    state = _FinalState()
     errors: list[str] = []
     notes: list[str] = []
     for index, layer in enumerate(layers):
@@ -53,7 +94,7 @@ def scan_layers(store: BlobStore, layers: list[dict[str, Any]]) -> LayerScan:
                 notes.append(f"layer {index + 1} is a foreign layer that the input does not contain")
                 continue
             with store.open(name) as handle:
-                _apply_layer(handle, index, found)
+                _apply_layer(handle, index, state)
         except BlobError as error:
             errors.append(f"layer {index + 1} was not scanned: {error}")
         except _Unreadable as error:
@@ -61,10 +102,15 @@ def scan_layers(store: BlobStore, layers: list[dict[str, Any]]) -> LayerScan:
         except READ_ERRORS as error:
             errors.append(f"layer {index + 1} ({name}) was not scanned: it is truncated or damaged ({error})")
     filesystem: dict[str, Any] = {"scanned": not (errors or notes)}
+    if state.truncated:
+        # The layers were all read; only the list of notable files is cut short.
+        notes.append(f"more than {MAX_NOTABLE_FILES} notable files: only the first {MAX_NOTABLE_FILES} are listed")
     if errors or notes:
         filesystem["note"] = "; ".join([*errors, *notes])
-    files = sorted(found.values(), key=lambda item: item["path"])
-    return LayerScan(filesystem, files, errors)
+    setuid = sorted(state.setuid.values(), key=lambda item: item["path"])
+    files = sorted(state.files.values(), key=lambda item: item["path"])
+    accounts = {path: text for path, (_, text) in state.accounts.items()}
+    return LayerScan(filesystem, setuid, errors, files, accounts)
 
 
 def _foreign(layer: dict[str, Any]) -> bool:
@@ -76,27 +122,58 @@ class _Unreadable(Exception):
     """Raised for a layer in a format this scan cannot read."""
 
 
-def _apply_layer(handle: BinaryIO, index: int, found: dict[str, dict[str, Any]]) -> None:
-    for member in _members(handle):
+def _apply_layer(handle: BinaryIO, index: int, state: _FinalState) -> None:
+    for tar, member in _members(handle):
         path = "/" + "/".join(part for part in member.name.split("/") if part not in ("", "."))
         directory, base = posixpath.split(path)
         if base == _OPAQUE:
-            _remove_below(found, directory, index)
-        elif base.startswith(_WHITEOUT):
+            state.remove_below(directory, index)
+            continue
+        if base.startswith(_WHITEOUT):
             removed = posixpath.join(directory, base[len(_WHITEOUT) :])
-            found.pop(removed, None)
-            _remove_below(found, removed, index + 1)
-        elif (member.isfile() or member.islnk()) and member.mode & _SPECIAL_BITS:
-            found[path] = _setuid_file(path, member.mode, index)
-        else:
-            found.pop(path, None)
+            state.remove(removed)
+            state.remove_below(removed, index + 1)
+            continue
+        state.remove(path)
+        if (member.isfile() or member.islnk()) and member.mode & _SPECIAL_BITS:
+            state.setuid[path] = _setuid_file(path, member.mode, index)
+        if path in ACCOUNT_FILES and member.isfile() and member.size <= MAX_ACCOUNT_FILE_BYTES:
+            state.accounts[path] = (index, _read(tar, member, MAX_ACCOUNT_FILE_BYTES).decode("utf-8", "replace"))
+        _record_notable(tar, member, path, index, state)
 
 
-def _remove_below(found: dict[str, dict[str, Any]], directory: str, before_layer: int) -> None:
-    """Remove files under ``directory`` that layers before ``before_layer`` wrote."""
-    prefix = directory.rstrip("/") + "/"
-    for path in [path for path, item in found.items() if path.startswith(prefix) and item["layer"] < before_layer]:
-        del found[path]
+def _record_notable(tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, index: int, state: _FinalState) -> None:
+    for found in notable.candidates(path, member.isdir()):
+        if found.path in state.files:
+            continue
+        if len(state.files) >= MAX_NOTABLE_FILES:
+            state.truncated = True
+            return
+        entry: dict[str, Any] = {"path": found.path, "type": _type(member, found.folder), "layer": index}
+        if not found.folder:
+            entry["size"] = member.size
+        if found.read and member.isfile():
+            reason = notable.secret_reason(_read(tar, member, notable.MAX_READ_BYTES))
+            if reason is not None:
+                entry["secret"] = {"reason": reason}
+        if found.gated and "secret" not in entry:
+            continue
+        state.files[found.path] = entry
+
+
+def _type(member: tarfile.TarInfo, folder: bool) -> str:
+    if folder:
+        return "directory"
+    if member.issym():
+        return "symlink"
+    return "file"
+
+
+def _read(tar: tarfile.TarFile, member: tarfile.TarInfo, limit: int) -> bytes:
+    handle = tar.extractfile(member)
+    if handle is None:
+        return b""
+    return handle.read(limit)
 
 
 def _setuid_file(path: str, mode: int, layer: int) -> dict[str, Any]:
@@ -110,7 +187,7 @@ def _setuid_file(path: str, mode: int, layer: int) -> dict[str, Any]:
     }
 
 
-def _members(handle: BinaryIO) -> Iterator[tarfile.TarInfo]:
+def _members(handle: BinaryIO) -> Iterator[tuple[tarfile.TarFile, tarfile.TarInfo]]:
     head = handle.read(4)
     handle.seek(0)
     if head.startswith(_ZSTD_MAGIC):
@@ -128,4 +205,4 @@ def _members(handle: BinaryIO) -> Iterator[tarfile.TarInfo]:
                 return
             # tarfile keeps every header; a layer can hold a million files, so drop them as we go.
             tar.members = []
-            yield member
+            yield tar, member

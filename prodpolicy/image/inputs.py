@@ -43,4 +43,7 @@ class ImageInput:
     filesystem: dict[str, Any] | None = None
     # Setuid and setgid files of the final filesystem, when the layers were read.
     setuid_files: list[dict[str, Any]] = field(default_factory=list)
+    # Notable files and the users and groups of the final filesystem, when the layers were read.
+    files: list[dict[str, Any]] = field(default_factory=list)
+    accounts: dict[str, Any] | None = None
     subject: str | None = None

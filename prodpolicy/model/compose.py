@@ -29,7 +29,19 @@ class EnvFile(ModelBase):
     required: bool = True
     format: str | None = None
     found: bool | None = Field(None, description="The file exists; null when the input was not read from disk")
+    location: str | None = Field(None, description="The file's name in reports, where its variables' findings point")
     variables: dict[str, ComposeVariable] = Field(default_factory=dict)
+    credentials: list[str] = Field(
+        default_factory=list, description="Names of the variables whose value is a credential written in the file"
+    )
+    ignored: bool | None = Field(
+        None,
+        description="The .gitignore files from the repository root down to the file's folder exclude it; "
+        "null when the file was not read",
+    )
+
+
+ScalarStyle = Literal["plain", "single", "double", "literal", "folded"]
 
 
 class PublishedPort(ModelBase):
@@ -48,6 +60,14 @@ class PublishedPort(ModelBase):
     all_interfaces: bool | None = Field(
         None, description="Published on every host interface (no host IP, 0.0.0.0 or ::); null when a variable decides it"
     )
+    published_port: int | None = Field(None, description="First host port as a number; null for a random port or a variable")
+    published_end: int | None = Field(None, description="Last host port of a range")
+    also_published_by: list[str] = Field(
+        default_factory=list,
+        description="Earlier entries of the project that publish an overlapping host port with the same protocol "
+        "on an overlapping address, as SERVICE (PORT); Docker can bind only the first",
+    )
+    style: ScalarStyle | None = Field(None, description="How the short-syntax entry is written in YAML; null for long syntax")
 
 
 class Mount(ModelBase):
@@ -69,6 +89,13 @@ class Mount(ModelBase):
     tmpfs_size: str | None = None
     tmpfs_mode: Any = None
     options: str | None = Field(None, description="tmpfs options such as size=64m,mode=1777")
+    shared_with: list[str] = Field(
+        default_factory=list, description="For a named volume: the other running services that mount the same volume"
+    )
+    shared_writable_with: list[str] = Field(
+        default_factory=list, description="Of shared_with, the services that mount the volume writable"
+    )
+    style: ScalarStyle | None = Field(None, description="How the short-syntax entry is written in YAML; null for long syntax")
 
 
 class Device(ModelBase):
@@ -138,6 +165,60 @@ class FileReference(ModelBase):
     mode: str | None = None
 
 
+class ResourceLimits(ModelBase):
+    """The resource limits in effect, from deploy.resources.limits (which wins) or the service keys."""
+
+    memory: int | None = Field(None, description="Memory limit in bytes (deploy limits, mem_limit); null when none is set")
+    cpus: float | None = Field(
+        None, description="CPU limit in CPUs (deploy limits, cpus, or cpu_quota / cpu_period); null when none is set"
+    )
+    pids: int | None = Field(
+        None, description="Process limit (deploy limits, pids_limit); null when none is set or it is 0 or -1 (unlimited)"
+    )
+    unknown: bool = Field(False, description="A variable without a value decides one of the limits")
+
+
+class InlineCredential(ModelBase):
+    """A credential written into a service's command, entrypoint or health check test."""
+
+    key: Literal["command", "entrypoint", "healthcheck"]
+    name: str = Field(description="The option or variable that carries it, such as --password or PGPASSWORD")
+    reason: str = Field(description="Why the value is taken for a credential: key-name, token:<kind> or entropy")
+    secret_in_file: bool = Field(
+        True, description="Always true: the value is written in the compose file (the same field as for variables)"
+    )
+
+
+class OrderProblem(ModelBase):
+    """The first item that breaks an order: ``item`` is written after ``after`` but belongs before it."""
+
+    item: str
+    after: str
+
+
+class ServiceLayout(ModelBase):
+    """The written order of a service's keys and lists, for style rules; a null field is in order."""
+
+    keys: OrderProblem | None = Field(
+        None,
+        description="A key out of the conventional group order: image and build, dependencies, storage and "
+        "configuration, environment, networking, process, health and metadata, privileges and resources",
+    )
+    depends_on: OrderProblem | None = Field(None, description="A depends_on entry out of alphabetical order")
+    ports: OrderProblem | None = Field(None, description="A ports entry out of numeric order of its host (else container) port")
+
+
+class ProjectLayout(ModelBase):
+    """The written order of the primary file's top level, for style rules; a null field is in order."""
+
+    keys: OrderProblem | None = Field(
+        None,
+        description="A top-level key out of the conventional order: x- extensions, version, name, include, "
+        "services, networks, volumes, secrets, configs, models",
+    )
+    services: OrderProblem | None = Field(None, description="A service out of alphabetical order")
+
+
 class Dependency(ModelBase):
     """A ``depends_on`` entry."""
 
@@ -183,7 +264,15 @@ class Service(ModelBase):
     cgroup: str | None = None
     working_dir: str | None = None
     stop_signal: str | None = None
-    container_name: str | None = None
+    container_name: str | None = Field(None, description="null when unset or when a variable without a value decides it")
+    container_name_shared_with: list[str] = Field(
+        default_factory=list, description="Earlier running services with the same container_name"
+    )
+    resources: ResourceLimits = Field(default_factory=ResourceLimits)
+    inline_credentials: list[InlineCredential] = Field(
+        default_factory=list, description="Credentials written as options or assignments in command, entrypoint or healthcheck"
+    )
+    layout: ServiceLayout = Field(default_factory=ServiceLayout)
     networks: dict[str, Any] = Field(default_factory=dict)
     depends_on: dict[str, Dependency] = Field(default_factory=dict)
     secrets: list[FileReference] = Field(default_factory=list)
@@ -209,6 +298,13 @@ class ComposeDocument(ModelBase):
     file: str
     files: list[str] = Field(description="The compose files merged, in order")
     name: str | None = Field(None, description="Project name")
+    name_source: Literal["name", "environment", "folder", "unset"] = Field(
+        "unset",
+        description="What sets the project name: the top-level name key, COMPOSE_PROJECT_NAME, the folder of the "
+        "primary file, or nothing (the input was not read from disk)",
+    )
+    version: str | None = Field(None, description="The obsolete top-level version key as written; compose ignores it")
+    layout: ProjectLayout = Field(default_factory=ProjectLayout)
     profiles: list[str] = Field(default_factory=list, description="Active profiles")
     services: dict[str, Service] = Field(default_factory=dict, description="The services that run under the active profiles")
     inactive_services: dict[str, Service] = Field(

@@ -45,6 +45,9 @@ class HistoryEntry(ModelBase):
     comment: str | None = None
     empty_layer: bool = Field(description="The step changed only the config and added no layer")
     layer: int | None = Field(None, description="Index in `layers` of the layer this step added")
+    rootfs: bool = Field(
+        False, description="The step is the image's first layer and an ADD into /: the base image's root file system"
+    )
     builder: Literal["buildkit", "classic"] | None = Field(
         None, description="buildkit: BuildKit's history format; classic: the legacy builder's /bin/sh -c #(nop) format"
     )
@@ -73,6 +76,49 @@ class SetuidFile(ModelBase):
     )
     layer: int | None = Field(None, description="Index of the layer that last wrote the file")
     history: int | None = Field(None, description="Index of the history entry whose chmod set the bit")
+
+
+class NotableFile(ModelBase):
+    """A file or folder of the final filesystem whose name marks it as a secret or as a build leftover."""
+
+    path: str = Field(description="Absolute path inside the image; for a folder such as .git, the folder itself")
+    type: Literal["file", "directory", "symlink"]
+    size: int | None = Field(None, description="Bytes, for files")
+    layer: int = Field(description="Index of the layer that last wrote it")
+    secret: SecretInfo | None = Field(
+        None,
+        description="Set when the start of the file contains a credential: a private key (private-key), a known "
+        "token shape (token:<kind>) or a value under a credential name (key-name)",
+    )
+
+
+class Account(ModelBase):
+    """A user of /etc/passwd or a group of /etc/group. Passwords are never stored, only their state."""
+
+    kind: Literal["user", "group"]
+    name: str
+    id: int = Field(description="The uid of a user, the gid of a group")
+    line: int = Field(description="The line in /etc/passwd or /etc/group")
+    duplicate: Literal["id", "name", "name and id"] | None = Field(
+        None, description="What this entry shares with an earlier entry of the same file; null when nothing"
+    )
+    duplicate_of: str | None = Field(None, description="That earlier entry, as NAME (id ID, line N)")
+    gid: int | None = Field(None, description="A user's primary group")
+    home: str | None = None
+    shell: str | None = None
+    password: Literal["empty", "locked", "set", "unknown"] | None = Field(
+        None,
+        description="A user's password: empty (anyone may log in without one), locked (! or *), set, or unknown "
+        "(passwd points at /etc/shadow, which the image lacks or was not read)",
+    )
+
+
+class Accounts(ModelBase):
+    """The account files of the final filesystem."""
+
+    users: list[Account] = Field(default_factory=list)
+    groups: list[Account] = Field(default_factory=list)
+    shadow: bool = Field(description="/etc/shadow exists and was read")
 
 
 class Filesystem(ModelBase):
@@ -112,5 +158,13 @@ class ImageDocument(ModelBase):
     setuid_files: list[SetuidFile] = Field(
         default_factory=list,
         description="From the layers when they were all read; otherwise from chmod commands in the history",
+    )
+    files: list[NotableFile] = Field(
+        default_factory=list,
+        description="Notable files of the final filesystem, from the layers: secrets, version control folders, "
+        "caches and build files, chosen by name (see prodpolicy/image/notable.py); empty without layers",
+    )
+    accounts: Accounts | None = Field(
+        None, description="Users and groups from the layers' /etc/passwd and /etc/group; null without layers or /etc/passwd"
     )
     runtimes: list[Runtime] = Field(default_factory=list)

@@ -1,0 +1,98 @@
+"""Credentials written into a service's command, entrypoint or health check test.
+
+A password also leaks when it is passed on the command line: ``--password=...``,
+``--db-password ...``, ``PGPASSWORD=... psql`` in a ``sh -c`` script, or a URL with a
+password in an argument. The words are read as written in the file: a
+``${VAR}`` reference is not a credential, the default of ``${VAR:-default}`` is,
+and ``$$VAR`` is a reference for the container's shell.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .. import secrets, shell
+from ..execution import commands_of
+from .interpolate import Interpolated, literal_text
+from .process import CommandError, split_command
+
+_OPTION = re.compile(r"^(-{1,2}[A-Za-z][A-Za-z0-9_.-]*)=(.*)$", re.DOTALL)
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
+
+
+def written_argv(value: Any) -> list[str] | None:
+    """Return ``command`` or ``entrypoint`` as words written in the file, variable defaults included."""
+    if isinstance(value, str):
+        try:
+            return split_command(literal_text(value.raw) if isinstance(value, Interpolated) else value)
+        except CommandError:
+            return None
+    if isinstance(value, list):
+        return [literal_text(item.raw) if isinstance(item, Interpolated) else str(item) for item in value]
+    return None
+
+
+def find(key: str, argv: list[str] | None, found: list[dict[str, Any]], values: set[str]) -> None:
+    """Add the credentials in an argv (and the scripts it runs) to ``found``; their values go to ``values``."""
+    if not argv:
+        return
+    for command in commands_of(argv):
+        _scan(key, command, found, values)
+
+
+def find_in_healthcheck(test: Any, found: list[dict[str, Any]], values: set[str]) -> None:
+    """Add the credentials of a healthcheck ``test`` (a string, or a list starting with CMD or CMD-SHELL)."""
+    words = written_argv(test) if isinstance(test, list) else None
+    if isinstance(test, str):
+        script = literal_text(test.raw) if isinstance(test, Interpolated) else test
+    elif words and words[0] == "CMD-SHELL":
+        script = " ".join(words[1:])
+    elif words and words[0] == "CMD":
+        find("healthcheck", words[1:], found, values)
+        return
+    else:
+        return
+    commands, _ = shell.parse_script(script)
+    for command in commands:
+        _scan("healthcheck", command, found, values)
+
+
+def _scan(key: str, command: dict[str, Any], found: list[dict[str, Any]], values: set[str]) -> None:
+    for assignment in command.get("assignments") or []:
+        _add(key, assignment["name"], assignment["value"], found, values)
+    argv = command.get("argv") or []
+    # The script of sh -c is parsed into commands of its own, which are scanned separately.
+    script = shell.shell_script_of(argv)
+    for index, word in enumerate(argv):
+        if script is not None and word == script:
+            continue
+        option = _OPTION.match(word)
+        assignment = _ASSIGNMENT.match(word)
+        if option is not None:
+            _add(key, option.group(1), option.group(2), found, values)
+        elif assignment is not None and index > 0:
+            _add(key, assignment.group(1), assignment.group(2), found, values)
+        elif word.startswith("-") and secrets.is_credential_name(word.lstrip("-")) and index + 1 < len(argv):
+            following = argv[index + 1]
+            if not following.startswith("-"):
+                _add(key, word, following, found, values)
+        elif secrets.token_shape(word):
+            _add(key, "argument", word, found, values)
+
+
+def _add(key: str, name: str, value: str, found: list[dict[str, Any]], values: set[str]) -> None:
+    if not value:
+        return
+    match = secrets.classify(name.lstrip("-"), value)
+    shape = secrets.token_shape(f"{name}={value}") if match is None else None
+    if match is None and shape is None:
+        return
+    # A name the word list does not split, such as PGPASSWORD, is still found by its shape as an assignment.
+    reason = match.reason if match is not None else f"token:{shape}"
+    # For a token inside a longer word (a URL with a password), only the token is masked in the output.
+    tokens = secrets.find_tokens(value) if reason.startswith("token:") else []
+    values.update(tokens or [value])
+    if any(item["key"] == key and item["name"] == name for item in found):
+        return
+    found.append({"key": key, "name": name, "reason": reason, "secret_in_file": True})
