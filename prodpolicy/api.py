@@ -1,23 +1,34 @@
-"""The library entry points: normalize inputs, and evaluate a batch of files."""
+"""The library entry points: normalize inputs, and evaluate a batch of files.
+
+A batch runs in this process, or with ``jobs`` above 1 in worker processes that
+each evaluate one input at a time (see :mod:`prodpolicy.batch` and
+:mod:`prodpolicy.parallel`). Both give the same report, byte for byte.
+"""
 
 from __future__ import annotations
 
 import datetime
+import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from typing import IO, TYPE_CHECKING
 
-from .discovery import discover
+from .discovery import STDIN, Found, discover
 from .document import Document
 from .errors import InputError, InvalidInput
-from .evaluation import Evaluation
 from .findings import Report
+from .ignore import Excludes
 from .kinds import KINDS, NormalizeOptions, detect_kind, kind_for_directory, normalize_with
 from .policy.load import Policy
 from .source import DEFAULT_MAX_FILE_BYTES, Source, read_source
 
 if TYPE_CHECKING:
+    from .batch import EvaluatorSettings, InputResult, InputTask, PolicySource
     from .config import InputPolicies
+
+logger = logging.getLogger("prodpolicy.api")
 
 
 def normalize(
@@ -36,14 +47,32 @@ def normalize(
     an image archive is streamed from its path and has no size limit. Raises
     :class:`~prodpolicy.errors.InvalidInput` when the input cannot be read.
     """
-    file = os.fspath(path)
-    if text is None and os.path.isdir(file):
-        folder_kind = kind_for_directory(file)
+    return normalize_input(path, kind=kind, text=text, options=options, max_file_bytes=max_file_bytes)
+
+
+def normalize_input(
+    path: str | os.PathLike[str],
+    *,
+    file: str | None = None,
+    kind: str | None = None,
+    text: str | bytes | None = None,
+    options: NormalizeOptions | None = None,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+) -> list[Document]:
+    """Normalize the input at ``path``, reported under the name ``file`` (default: ``path``).
+
+    The two differ for standard input copied to a temporary file. The other
+    arguments are those of :func:`normalize`.
+    """
+    location = os.fspath(path)
+    file = file or location
+    if text is None and os.path.isdir(location):
+        folder_kind = kind_for_directory(location)
         if folder_kind is None:
             raise InvalidInput(InputError(file, "is a folder, not an input; pass it to eval to search it for inputs"))
-        return normalize_with(folder_kind, Source(file, b"", path=file), options)
+        return normalize_with(folder_kind, Source(file, b"", path=location), options)
     if text is None:
-        source = read_source(file, max_file_bytes)
+        source = read_source(location, max_file_bytes, display=file)
     else:
         source = Source(file, text.encode("utf-8") if isinstance(text, str) else text)
     if kind is None:
@@ -63,30 +92,176 @@ def evaluate_paths(
     options: NormalizeOptions | None = None,
     progress: Callable[[str], None] | None = None,
     today: datetime.date | None = None,
+    jobs: int = 1,
+    exclude: Sequence[str] = (),
+    ignore_files: bool = True,
+    force_exclude: bool = False,
+    stdin: IO[bytes] | bytes | None = None,
+    stdin_filename: str | None = None,
 ) -> Report:
     """Find, normalize and evaluate every input under ``paths``; bad inputs become report errors.
 
     ``policy`` is one policy for every input, or an :class:`~prodpolicy.config.InputPolicies`
     that picks the policy of the configuration file nearest to each input.
-    ``progress`` is called with each input's path before it is read. ``today``
+    ``progress`` is called with each input's path as it is evaluated. ``today``
     decides which policy exceptions have expired (default: the current date).
+
+    Folders are searched as :func:`~prodpolicy.discovery.discover` describes:
+    ``exclude`` adds ``.gitignore``-style patterns relative to the current folder,
+    ``ignore_files`` False stops reading ``.gitignore`` and ``.prodpolicyignore``
+    files, and ``force_exclude`` applies the exclusions to paths given by name too.
+    Raises :class:`ValueError` for an invalid ``exclude`` pattern.
+
+    A path ``-`` reads standard input, or ``stdin`` when given, reported as
+    ``stdin_filename`` (default: ``-``). ``jobs`` is the number of worker
+    processes (0: one per CPU; 1: evaluate in this process); see :func:`evaluate_inputs`.
     """
-    evaluation = Evaluation(today=today)
-    for path, _explicit in discover(list(paths)):
+    if list(paths).count(STDIN) > 1:
+        raise ValueError("standard input (-) can be given only once")
+    excludes = Excludes(exclude, ignore_files=ignore_files)
+    found = list(discover(list(paths), excludes, force_exclude=force_exclude, stdin_filename=stdin_filename))
+    return evaluate_inputs(
+        found, policy, kind=kind, options=options, progress=progress, today=today, jobs=jobs, stdin=stdin, stdin_filename=stdin_filename
+    )
+
+
+def evaluate_inputs(
+    inputs: Sequence[Found],
+    policy: Policy | InputPolicies,
+    *,
+    kind: str | None = None,
+    options: NormalizeOptions | None = None,
+    progress: Callable[[str], None] | None = None,
+    today: datetime.date | None = None,
+    jobs: int = 1,
+    stdin: IO[bytes] | bytes | None = None,
+    stdin_filename: str | None = None,
+) -> Report:
+    """Normalize and evaluate inputs already found by :func:`~prodpolicy.discovery.discover`.
+
+    With ``jobs`` above 1 (0 means one per CPU), up to that many worker
+    processes evaluate one input each at a time, never more workers than
+    inputs. The results are merged in the order of ``inputs``, so the report is
+    the same as with ``jobs=1``. A worker that fails on an input reports an input
+    error for it and the batch goes on. A compiled :class:`Policy` reaches the
+    workers only where they start with ``fork`` (Linux); elsewhere pass an
+    :class:`~prodpolicy.config.InputPolicies`, which each worker loads once.
+    """
+    from .batch import BatchEvaluation, EvaluatorSettings, policy_for
+
+    started = time.perf_counter()
+    settings = EvaluatorSettings(kind=kind, options=options, today=today or datetime.date.today())
+    workers = min(_worker_count(jobs), len(inputs))
+    evaluation = BatchEvaluation(today=settings.today)
+    with ExitStack() as stack:
+        tasks = _tasks(inputs, policy, stack, stdin, stdin_filename)
+        if workers > 1:
+            results = _in_workers(tasks, policy, settings, workers, progress)
+        else:
+            results = _in_this_process(tasks, policy, settings, progress)
+        for result in results:
+            chosen = policy_for(policy, result.file) if result.evaluated else None
+            evaluation.merge(result, chosen)
+            _log_result(result)
+    report = evaluation.finish()
+    where = f"{workers} worker processes" if workers > 1 else "this process"
+    logger.debug("evaluated %d inputs in %.2f s in %s", len(inputs), time.perf_counter() - started, where)
+    return report
+
+
+def _worker_count(jobs: int) -> int:
+    from .parallel import cpu_count
+
+    if jobs < 0:
+        raise ValueError(f"jobs must be 0 (one per CPU) or more, not {jobs}")
+    return cpu_count() if jobs == 0 else jobs
+
+
+def _tasks(
+    inputs: Iterable[Found], policy: PolicySource, stack: ExitStack, stdin: IO[bytes] | bytes | None, stdin_filename: str | None
+) -> Iterator[InputTask]:
+    """Turn found inputs into tasks.
+
+    Each input's policy is loaded here, so an invalid one raises :class:`~prodpolicy.errors.PolicyError`
+    in this process, as in a serial run, rather than in a worker.
+    """
+    import io
+
+    from .batch import InputTask, policy_for
+    from .stdin import STDIN_NAME, stdin_task
+
+    for found in inputs:
+        if found.path == STDIN:
+            stream = io.BytesIO(stdin) if isinstance(stdin, bytes) else stdin
+            task = stack.enter_context(stdin_task(stream, file=stdin_filename or STDIN_NAME))
+        else:
+            task = InputTask(found.path)
+        policy_for(policy, task.file)
+        yield task
+
+
+def _in_this_process(
+    tasks: Iterable[InputTask], policy: PolicySource, settings: EvaluatorSettings, progress: Callable[[str], None] | None
+) -> Iterator[InputResult]:
+    from .batch import InputEvaluator
+
+    evaluator = InputEvaluator(policy, settings)
+    for task in tasks:
         if progress is not None:
-            progress(path)
-        documents = _normalize_or_error(path, kind, options, evaluation.report)
-        chosen = policy if isinstance(policy, Policy) else policy.policy_for(path)
-        for document in documents:
-            evaluation.add(document, chosen)
-    return evaluation.finish()
+            progress(task.file)
+        yield evaluator.evaluate(task)
 
 
-def _normalize_or_error(path: str, kind: str | None, options: NormalizeOptions | None, report: Report) -> Iterable[Document]:
-    try:
-        documents = normalize(path, kind=kind, options=options)
-    except InvalidInput as error:
-        report.errors.append(error.error)
-        return []
-    report.files.append(path)
-    return documents
+def _in_workers(
+    tasks: Iterable[InputTask],
+    policy: PolicySource,
+    settings: EvaluatorSettings,
+    workers: int,
+    progress: Callable[[str], None] | None,
+) -> Iterator[InputResult]:
+    from .batch import evaluate_in_worker, start_worker
+    from .config import InputPolicies
+    from .parallel import ordered_map, start_method
+
+    method = start_method()
+    # A forked worker inherits the compiled policies; a spawned one is sent the options and loads them once.
+    shared: object = policy
+    if method != "fork":
+        if not isinstance(policy, InputPolicies):
+            raise ValueError("a compiled Policy reaches worker processes only with the fork start method; pass an InputPolicies or jobs=1")
+        shared = policy.options
+    logger.debug("evaluating with %d worker processes started with %s", workers, method)
+    for result in ordered_map(
+        evaluate_in_worker,
+        tasks,
+        workers=workers,
+        on_failure=_failed,
+        initializer=start_worker,
+        initargs=(shared, settings),
+        method=method,
+    ):
+        if progress is not None:
+            progress(result.file)
+        yield result
+
+
+def _failed(task: InputTask, reason: str) -> InputResult:
+    from .batch import failed_result
+
+    logger.debug("evaluating %s failed in its worker process: %s", task.file, reason)
+    return failed_result(task.file, reason)
+
+
+def _log_result(result: InputResult) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    total = (result.normalize_seconds + result.evaluate_seconds) * 1000
+    logger.debug(
+        "evaluated %s in %.1f ms (reading and normalizing %.1f ms, rules %.1f ms): %d findings, %d errors",
+        result.file,
+        total,
+        result.normalize_seconds * 1000,
+        result.evaluate_seconds * 1000,
+        len(result.findings),
+        len(result.errors),
+    )

@@ -1,4 +1,4 @@
-"""Find inputs: explicit files are always taken, folders are searched by file name.
+"""Find inputs: files given by name are taken, folders are searched by file name.
 
 A compose override file (``compose.override.yaml`` and its variants) found next
 to a default compose file (``compose.yaml``, ``docker-compose.yml``...) is not a
@@ -6,55 +6,138 @@ separate input. The compose normalizer merges it into that file, as
 ``docker compose`` does when it runs in that folder, so the merged project is
 what gets evaluated. An override file without a default file beside it is
 evaluated on its own.
+
+A folder search skips what :class:`~prodpolicy.ignore.Excludes` excludes
+(``.gitignore``, ``.prodpolicyignore`` and ``--exclude``). Paths given by name
+are taken even when excluded, unless ``force_exclude`` is set, as in Ruff. A
+pre-commit hook names every changed file, so it sets ``force_exclude`` to honour
+the exclusions. Each input found and each path skipped is logged at DEBUG level,
+with the reason.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
+from .ignore import Excludes
 from .kinds import kind_for_directory, kind_for_name
+
+logger = logging.getLogger("prodpolicy.discovery")
 
 # Folders that hold dependencies, caches or version control data, never inputs of ours.
 SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".pytest_cache"}
 )
+# The path that stands for standard input on the command line.
+STDIN = "-"
 
 
-def discover(paths: list[str]) -> Iterator[tuple[str, bool]]:
-    """Yield (path, explicit) for every input, in a stable order.
+class Found(NamedTuple):
+    """One input: its path, and whether it was given by name (explicit) rather than found in a folder."""
+
+    path: str
+    explicit: bool
+
+
+def discover(
+    paths: list[str], excludes: Excludes | None = None, *, force_exclude: bool = False, stdin_filename: str | None = None
+) -> Iterator[Found]:
+    """Yield every input under ``paths``, in a stable order.
 
     A file given by name is explicit: it is evaluated or reported as an error
     whatever its name. Files found in folders are taken only when their name
-    marks them as an input kind.
+    marks them as an input kind and ``excludes`` does not exclude them.
+    ``-`` stands for standard input. It is yielded as it is, unless
+    ``force_exclude`` is set and ``stdin_filename``, the name it is reported
+    under, is excluded.
     """
+    search = _Search(excludes, force_exclude)
     for path in paths:
-        if os.path.isdir(path) and kind_for_directory(path) is not None:
-            yield path, True
-        elif os.path.isdir(path):
-            yield from ((found, False) for found in _walk(Path(path)))
+        if path == STDIN:
+            if stdin_filename is None or not search.skips_explicit(stdin_filename, False):
+                yield Found(path, True)
+            continue
+        is_dir = os.path.isdir(path)
+        if search.skips_explicit(path, is_dir):
+            continue
+        if is_dir and kind_for_directory(path) is None:
+            yield from (Found(found, False) for found in search.walk(Path(path)))
         else:
-            yield path, True
-
-
-def _walk(root: Path) -> Iterator[str]:
-    for directory, subdirectories, files in os.walk(root):
-        claimed = [name for name in subdirectories if kind_for_directory(os.path.join(directory, name))]
-        yield from (os.path.join(directory, name) for name in sorted(claimed))
-        subdirectories[:] = sorted(
-            name for name in subdirectories if name not in SKIPPED_DIRECTORIES and name not in claimed
+            logger.debug("found %s (given by name)", path)
+            yield Found(path, True)
+    if search.other_files:
+        logger.debug(
+            "did not read %d other files in the folders searched: their names are not Dockerfile or compose file names",
+            search.other_files,
         )
-        merged = _merged_overrides(files)
-        for name in sorted(files):
-            if kind_for_name(name) is not None and name not in merged:
-                yield os.path.join(directory, name)
 
 
-def _merged_overrides(files: list[str]) -> set[str]:
-    """Return the compose override files in a folder that a default compose file there takes in."""
+class _Search:
+    """One folder search: the exclusions and the count of files that were not inputs."""
+
+    def __init__(self, excludes: Excludes | None, force_exclude: bool) -> None:
+        self.excludes = excludes
+        self.force_exclude = force_exclude
+        self.other_files = 0
+
+    def skips_explicit(self, path: str, is_dir: bool) -> bool:
+        if not self.force_exclude or self.excludes is None:
+            return False
+        parent = os.path.dirname(os.path.abspath(path))
+        exclusion = self.excludes.excluded(path, is_dir=is_dir, root=parent)
+        if exclusion is not None:
+            logger.debug("skipped %s: %s, and --force-exclude applies exclusions to paths given by name", path, exclusion)
+        return exclusion is not None
+
+    def walk(self, root: Path) -> Iterator[str]:
+        for directory, subdirectories, files in os.walk(root):
+            kept = [name for name in sorted(subdirectories) if self._searched(root, directory, name)]
+            claimed = [name for name in kept if kind_for_directory(os.path.join(directory, name))]
+            for name in claimed:
+                found = os.path.join(directory, name)
+                logger.debug("found %s (a folder holding an image layout)", found)
+                yield found
+            subdirectories[:] = [name for name in kept if name not in claimed]
+            inputs = []
+            for name in sorted(files):
+                if kind_for_name(name) is None:
+                    self.other_files += 1
+                elif not self._excluded(root, os.path.join(directory, name), is_dir=False):
+                    inputs.append(name)
+            merged = _merged_overrides(inputs)
+            for name in inputs:
+                found = os.path.join(directory, name)
+                if name in merged:
+                    logger.debug("skipped %s: merged into %s beside it, as docker compose does", found, merged[name])
+                else:
+                    logger.debug("found %s", found)
+                    yield found
+
+    def _searched(self, root: Path, directory: str, name: str) -> bool:
+        path = os.path.join(directory, name)
+        if name in SKIPPED_DIRECTORIES:
+            logger.debug("skipped %s: a version control, dependency or cache folder", path)
+            return False
+        return not self._excluded(root, path, is_dir=True)
+
+    def _excluded(self, root: Path, path: str, *, is_dir: bool) -> bool:
+        if self.excludes is None:
+            return False
+        exclusion = self.excludes.excluded(path, is_dir=is_dir, root=str(root))
+        if exclusion is not None:
+            logger.debug("skipped %s: %s", path, exclusion)
+        return exclusion is not None
+
+
+def _merged_overrides(files: list[str]) -> dict[str, str]:
+    """Map the compose override files in a folder that a default compose file there takes in to that file."""
     from .compose.project import DEFAULT_FILES, OVERRIDE_FILES
 
-    if not any(name in DEFAULT_FILES for name in files):
-        return set()
-    return {name for name in files if name in OVERRIDE_FILES}
+    defaults = [name for name in DEFAULT_FILES if name in files]
+    if not defaults:
+        return {}
+    return {name: defaults[0] for name in files if name in OVERRIDE_FILES}

@@ -90,13 +90,15 @@ def _finding(rule: CompiledRule, document: Document, path: Path, node: Any, poli
     location = document.location_of(target)
     line = location.line if location else None
     end_line = location.end_line if location else None
-    suppressed, notes, expired = _suppression(rule, document, target, line, policy, today)
+    # A value written in another file of the input (a compose override, an extends base) is reported there.
+    file = location.file if location is not None and location.file else document.file
+    suppressed, notes, expired = _suppression(rule, document, target, file, line, policy, today)
     return Finding(
         rule_id=rule.id,
         rule_name=rule.name,
         severity=rule.severity,
         message=rule.message.render(node),
-        file=document.file,
+        file=file,
         line=line,
         end_line=end_line if end_line is not None else line,
         column=location.column if location else None,
@@ -109,13 +111,13 @@ def _finding(rule: CompiledRule, document: Document, path: Path, node: Any, poli
 
 
 def _suppression(
-    rule: CompiledRule, document: Document, path: Path, line: int | None, policy: Policy, today: datetime.date
+    rule: CompiledRule, document: Document, path: Path, file: str, line: int | None, policy: Policy, today: datetime.date
 ) -> tuple[Suppressed | None, tuple[str, ...], Suppressed | None]:
-    """Decide whether a finding is suppressed; return (suppressed, notes, expired exception)."""
+    """Decide whether a finding at ``file``:``line`` is suppressed; return (suppressed, notes, expired exception)."""
     notes: list[str] = []
     mode = policy.settings.inline_suppressions
-    for comment in suppressions.covering(document, rule.id, rule.name, line):
-        source = f"{document.file}:{comment.line}"
+    for comment in suppressions.covering(document, rule.id, rule.name, line, file):
+        source = f"{file}:{comment.line}"
         if suppressions.honoured(comment, mode):
             return Suppressed("inline", comment.reason, source), (), None
         if mode == "forbid":
@@ -124,7 +126,7 @@ def _suppression(
             notes.append(f"the inline suppression at line {comment.line} is ignored: the policy requires a reason after --")
     expired: CompiledException | None = None
     for exception in policy.exceptions:
-        if not exception.applies(rule.id, document, path):
+        if not exception.applies(rule.id, document, path, file):
             continue
         if exception.expired(today):
             expired = expired or exception
@@ -168,6 +170,8 @@ class Evaluation:
         """Evaluate one document and add its findings, input errors and suppression warnings."""
         report = self.report
         report.sources.setdefault(document.file, document.lines)
+        for file, lines in document.sources.items():
+            report.sources.setdefault(file, lines)
         report.errors.extend(document.errors)
         for rule in policy.enabled_rules:
             report.rules.setdefault(rule.id, rule)
@@ -206,19 +210,20 @@ class Evaluation:
 def _comment_warnings(document: Document, policy: Policy) -> Iterator[ReportWarning]:
     mode = policy.settings.inline_suppressions
     for comment in document.suppressions:
+        file = comment.file or document.file
         if mode == "forbid":
             origin = policy.settings.origins.get("inline_suppressions")
             yield ReportWarning(
                 "suppression-forbidden",
                 f"inline suppressions are forbidden by the policy ({origin}); this comment has no effect",
-                document.file,
+                file,
                 comment.line,
             )
         elif mode == "require-reason" and not suppressions.honoured(comment, mode):
             yield ReportWarning(
                 "suppression-without-reason",
                 "this inline suppression has no reason and the policy requires one: add '-- why the finding is accepted'",
-                document.file,
+                file,
                 comment.line,
             )
         for key in comment.rules:
@@ -226,7 +231,7 @@ def _comment_warnings(document: Document, policy: Policy) -> Iterator[ReportWarn
                 yield ReportWarning(
                     "suppression-unknown-rule",
                     f"the inline suppression names {key}, which is not a rule of the policy",
-                    document.file,
+                    file,
                     comment.line,
                 )
 

@@ -14,6 +14,19 @@ from prodpolicy.cli import main
 from .helpers import CASES, ROOT
 
 EXAMPLES = ROOT / "examples" / "node-express"
+# Every finding of the bundled ruleset on the naive example, as (rule id, line): the example exists to show them.
+NAIVE_FINDINGS = [
+    ("DF102", 1),
+    ("DF104", 1),
+    ("RT101", 1),
+    ("RT201", 1),
+    ("RT401", 1),
+    ("SC101", 4),
+    ("DF201", 5),
+    ("DF402", 5),
+    ("DF403", 5),
+    ("RT301", 7),
+]
 
 
 def run(capsys, *arguments: str) -> tuple[int, str, str]:
@@ -29,13 +42,21 @@ def test_naive_example_fails_with_located_findings(capsys):
     assert f"{path}:1:1: high RT101 runs-as-root:" in out
     assert f"{path}:4:1: high SC101 secret-file-copied:" in out
     assert f"{path}:7:1: high RT301 dev-server-command:" in out
-    assert out.rstrip().endswith("5 findings (3 high, 1 medium, 1 low) in 1 file.")
+    assert f"{path}:1:1: medium DF104 base-image-end-of-life: base image node:20 is an end-of-life release" in out
+    assert out.rstrip().endswith("10 findings (3 high, 4 medium, 3 low) in 1 file.")
 
 
 def test_production_example_passes(capsys):
     code, out, _ = run(capsys, "eval", str(EXAMPLES / "production.Dockerfile"))
     assert code == 0
     assert out == "0 findings in 1 file.\n"
+
+
+def test_production_example_has_no_finding_at_any_severity(capsys):
+    code, out, _ = run(capsys, "eval", "--fail-on", "info", "--format", "json", str(EXAMPLES / "production.Dockerfile"))
+
+    assert code == 0
+    assert json.loads(out)["findings"] == []
 
 
 def test_json_report_shape(capsys):
@@ -45,20 +66,15 @@ def test_json_report_shape(capsys):
     assert set(report) == {"version", "findings", "errors", "summary"}
     first = report["findings"][0]
     assert set(first) >= {"rule_id", "rule_name", "severity", "message", "file", "line", "end_line", "path", "fingerprint"}
-    assert [(item["rule_id"], item["line"]) for item in report["findings"]] == [
-        ("DF102", 1),
-        ("RT101", 1),
-        ("RT201", 1),
-        ("SC101", 4),
-        ("RT301", 7),
-    ]
-    assert report["findings"][3]["path"] == "$['stages'][0]['instructions'][3]"
+    assert [(item["rule_id"], item["line"]) for item in report["findings"]] == NAIVE_FINDINGS
+    assert report["findings"][5]["path"] == "$['stages'][0]['instructions'][3]"
     assert report["summary"] == {
         "files": 1,
-        "findings": 5,
+        "findings": 10,
         "suppressed": 0,
         "errors": 0,
-        "by_severity": {"critical": 0, "high": 3, "medium": 1, "low": 1, "info": 0},
+        "by_severity": {"critical": 0, "high": 3, "medium": 4, "low": 3, "info": 0},
+        "baseline_hidden": 0,
     }
 
 
@@ -69,7 +85,8 @@ def test_fail_on_threshold(capsys):
 
 
 def test_bad_inputs_are_errors_and_the_batch_goes_on(capsys):
-    code, out, _ = run(capsys, "eval", "--format", "json", str(CASES / "syntax"))
+    # The runtime rules only, which the realistic file passes; the other rules do not change what is tested.
+    code, out, _ = run(capsys, "eval", "--format", "json", "--select", "RT101,RT201,RT301,SC101", str(CASES / "syntax"))
     report = json.loads(out)
     assert code == 2
     errors = {(error["file"].rsplit("/", 1)[-1], error["line"]) for error in report["errors"]}
@@ -144,7 +161,8 @@ def test_runs_from_another_directory(tmp_path):
         check=False,
     )
     assert completed.returncode == 1
-    assert len(json.loads(completed.stdout)["findings"]) == 5
+    findings = json.loads(completed.stdout)["findings"]
+    assert [(item["rule_id"], item["line"]) for item in findings] == NAIVE_FINDINGS
 
 
 def test_version(capsys):

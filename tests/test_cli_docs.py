@@ -1,16 +1,19 @@
 """docs/cli.md documents every command and option, and each of its examples runs.
 
-The examples run in a folder holding a copy of examples/, a Dockerfile and the
-YAML files the page shows with a ``# file-name`` first line. The examples in each
-command's ``--help`` run there too.
+The examples run in a folder holding a copy of examples/, a Dockerfile, the
+YAML files the page shows with a ``# file-name`` first line and a baseline
+written from services/. The examples in each command's ``--help`` run there too.
+An example may end with ``< FILE``, which becomes its standard input.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import shlex
 import shutil
+import sys
 
 import pytest
 
@@ -65,12 +68,19 @@ def workspace(tmp_path, monkeypatch):
         if first.startswith("# ") and "/" not in name and name.endswith(".yaml"):
             (tmp_path / name).write_text(block, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
+    assert main(["eval", "services/", "--write-baseline", "prodpolicy-baseline.json", "--quiet"]) == 0
     return tmp_path
 
 
-def run_command(line: str, capsys) -> tuple[int, str, str]:
+def run_command(line: str, capsys, monkeypatch=None) -> tuple[int, str, str]:
     arguments = shlex.split(line)
     assert arguments[0] == "prodpolicy"
+    if "<" in arguments:
+        assert monkeypatch is not None, f"{line!r} reads standard input"
+        position = arguments.index("<")
+        with open(arguments[position + 1], "rb") as handle:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(handle.read())))
+        arguments = arguments[:position]
     try:
         code = main(arguments[1:])
     except SystemExit as exit_:  # --help and --version exit through argparse
@@ -84,8 +94,8 @@ def test_cli_doc_has_examples():
 
 
 @pytest.mark.parametrize("line", documented_commands())
-def test_cli_doc_example_runs(workspace, capsys, line):
-    code, out, err = run_command(line, capsys)
+def test_cli_doc_example_runs(workspace, capsys, monkeypatch, line):
+    code, out, err = run_command(line, capsys, monkeypatch)
     assert code in (0, 1), f"{line!r} exited with {code}: {err}"
     assert "usage:" not in err
     output = re.search(r"--output (\S+)", line)
@@ -96,8 +106,8 @@ def test_cli_doc_example_runs(workspace, capsys, line):
 
 
 @pytest.mark.parametrize("line", help_examples())
-def test_help_example_runs(workspace, capsys, line):
-    code, _, err = run_command(line, capsys)
+def test_help_example_runs(workspace, capsys, monkeypatch, line):
+    code, _, err = run_command(line, capsys, monkeypatch)
     assert code in (0, 1), f"{line!r} exited with {code}: {err}"
 
 

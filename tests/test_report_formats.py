@@ -30,11 +30,11 @@ ALL_INPUTS = [NAIVE, PRODUCTION, BROKEN, UNTERMINATED, SUPPRESSED]
 
 
 @pytest.fixture
-def evaluate(monkeypatch, bundled):
+def evaluate(monkeypatch, format_policy):
     monkeypatch.chdir(ROOT)
 
     def run(*paths: str) -> Report:
-        return evaluate_paths(list(paths), bundled)
+        return evaluate_paths(list(paths), format_policy)
 
     return run
 
@@ -64,8 +64,8 @@ def test_report_schema_file_is_current():
 
 
 @pytest.mark.parametrize("paths", [[NAIVE], [PRODUCTION], [BROKEN, UNTERMINATED], [SUPPRESSED]])
-def test_json_report_matches_schema(evaluate, bundled, paths):
-    report = json.loads(render("json", evaluate(*paths), policy=bundled))
+def test_json_report_matches_schema(evaluate, format_policy, paths):
+    report = json.loads(render("json", evaluate(*paths), policy=format_policy))
     schema = json.loads(render_schema("report"))
     jsonschema.Draft202012Validator(schema).validate(report)
 
@@ -122,6 +122,26 @@ def test_text_leaves_out_suppressed_findings(evaluate):
     assert text.endswith("1 finding (1 critical) in 1 file, 1 suppressed.\n")
 
 
+def test_text_without_summary_line(evaluate):
+    report = evaluate(SUPPRESSED)
+    full = render("text", report)
+
+    text = render("text", report, summary=False)
+
+    assert full == text + "\n1 finding (1 critical) in 1 file, 1 suppressed.\n"
+    assert text.endswith(" > 3 | ENV API_TOKEN=ghp_****\n   4 | USER 10001\n")
+
+
+def test_text_without_summary_or_entries_is_empty():
+    assert render("text", Report(files=["Dockerfile"]), summary=False) == ""
+
+
+def test_text_summary_counts_findings_hidden_by_a_baseline():
+    report = Report(findings=[finding()], files=["Dockerfile"], baseline_hidden=3)
+
+    assert render("text", report).endswith("\n1 finding (1 high) in 1 file, 3 hidden by the baseline.\n")
+
+
 def test_text_escapes_control_characters():
     report = Report(
         findings=[finding(message="user \x1b[2Jroot\nfake.Dockerfile:1: high")],
@@ -170,11 +190,11 @@ def test_text_colour_only_when_asked(evaluate):
 # JUnit
 
 
-def test_junit_validates_and_has_one_case_per_file_and_rule(evaluate, bundled):
-    text = render("junit", evaluate(NAIVE, BROKEN, UNTERMINATED, SUPPRESSED), policy=bundled)
+def test_junit_validates_and_has_one_case_per_file_and_rule(evaluate, format_policy):
+    text = render("junit", evaluate(NAIVE, BROKEN, UNTERMINATED, SUPPRESSED), policy=format_policy)
     xmlschema.XMLSchema(SCHEMAS / "junit.xsd").validate(text)
     suites = {suite.name: suite for suite in JUnitXml.fromstring(text)}
-    dockerfile_rules = sorted(rule.id for rule in bundled.rules_for("dockerfile"))
+    dockerfile_rules = sorted(rule.id for rule in format_policy.rules_for("dockerfile"))
 
     naive = suites[NAIVE]
     outcomes = {case.name.split()[0]: [type(result).__name__ for result in case.result] for case in naive}
@@ -199,9 +219,9 @@ def test_junit_validates_and_has_one_case_per_file_and_rule(evaluate, bundled):
     assert skipped.message == "suppressed: the vendor publishes only a rolling tag"
 
 
-def test_junit_without_policy_takes_rules_from_report(evaluate, bundled):
+def test_junit_without_policy_takes_rules_from_report(evaluate, format_policy):
     suite = next(iter(JUnitXml.fromstring(render("junit", evaluate(NAIVE)))))
-    assert [case.name.split()[0] for case in suite] == sorted(rule.id for rule in bundled.rules_for("dockerfile"))
+    assert [case.name.split()[0] for case in suite] == sorted(rule.id for rule in format_policy.rules_for("dockerfile"))
 
 
 def test_junit_without_rules_lists_reported_rules(evaluate):
@@ -248,6 +268,22 @@ def test_github_annotations(evaluate):
     ]
 
 
+def test_github_without_summary_line(evaluate):
+    lines = render("github", evaluate(BROKEN, SUPPRESSED), summary=False).splitlines()
+
+    assert len(lines) == 3
+    assert lines[-1].startswith(f"::error file={SUPPRESSED},line=3,")
+
+
+def test_json_summary_counts_findings_hidden_by_a_baseline():
+    report = Report(findings=[finding()], files=["Dockerfile"], baseline_hidden=3)
+
+    summary = json.loads(render("json", report))["summary"]
+
+    assert summary["findings"] == 1
+    assert summary["baseline_hidden"] == 3
+
+
 def test_github_escapes_values():
     report = Report(
         findings=[finding(message="50% done\nline two", file="dir,a/b:c.Dockerfile", severity="info")],
@@ -262,8 +298,8 @@ def test_github_escapes_values():
 # GitLab code quality
 
 
-def test_gitlab_report(evaluate, bundled):
-    issues = json.loads(render("gitlab", evaluate(*ALL_INPUTS), policy=bundled))
+def test_gitlab_report(evaluate, format_policy):
+    issues = json.loads(render("gitlab", evaluate(*ALL_INPUTS), policy=format_policy))
     schema = json.loads((SCHEMAS / "gitlab-code-quality.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(issues)
     fingerprints = [issue["fingerprint"] for issue in issues]

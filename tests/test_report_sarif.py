@@ -207,8 +207,8 @@ def test_sarif_is_valid(monkeypatch, bundled, paths):
     assert sarif_problems(log) == []
 
 
-def test_sarif_results_of_naive_example(monkeypatch, bundled):
-    log = evaluate_log(monkeypatch, bundled, "examples/node-express/naive.Dockerfile")
+def test_sarif_results_of_naive_example(monkeypatch, format_policy):
+    log = evaluate_log(monkeypatch, format_policy, "examples/node-express/naive.Dockerfile")
     run = log["runs"][0]
     results = [
         (result["ruleId"], result["level"], result["locations"][0]["physicalLocation"]["region"]["startLine"])
@@ -271,9 +271,9 @@ def test_sarif_absolute_path_outside_working_directory(tmp_path, monkeypatch, bu
     assert sarif_problems(log) == []
 
 
-def test_sarif_without_rules_describes_reported_rules(monkeypatch, bundled):
+def test_sarif_without_rules_describes_reported_rules(monkeypatch, format_policy):
     monkeypatch.chdir(ROOT)
-    report = evaluate_paths(["examples/node-express/naive.Dockerfile"], bundled)
+    report = evaluate_paths(["examples/node-express/naive.Dockerfile"], format_policy)
     report.rules.clear()
     log = sarif_log(report)
     rules = log["runs"][0]["tool"]["driver"]["rules"]
@@ -306,8 +306,8 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("mistake", sorted(MALFORMED))
-def test_sarif_check_rejects_malformed_log(monkeypatch, bundled, mistake):
-    log = evaluate_log(monkeypatch, bundled, "examples/node-express/naive.Dockerfile")
+def test_sarif_check_rejects_malformed_log(monkeypatch, format_policy, mistake):
+    log = evaluate_log(monkeypatch, format_policy, "examples/node-express/naive.Dockerfile")
     assert sarif_problems(copy.deepcopy(log)) == []
     MALFORMED[mistake](log)
     assert sarif_problems(log) != []

@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .input_options import add_input_options, normalize_options_from_arguments
-from .output_options import add_output_options, fails_threshold, write_report
+from .input_options import add_input_options, add_search_options, normalize_options_from_arguments
+from .output_options import (
+    FORMATS_WITH_SUMMARY,
+    STATISTICS_FORMATS,
+    add_output_options,
+    fails_threshold,
+    logging_for_verbosity,
+    write_file,
+    write_report,
+    write_statistics,
+)
 from .policy_options import add_policy_options, load_input_policies_from_arguments
 
 if TYPE_CHECKING:
+    from ..baseline import Baseline
+    from ..findings import Report
     from ..progress import ProgressBar
+
+logger = logging.getLogger("prodpolicy.eval")
 
 EXAMPLES = """\
 examples:
@@ -20,6 +35,10 @@ examples:
   prodpolicy eval Dockerfile --format json --fail-on high
   prodpolicy eval services/ --policy acme-policy.yaml
   prodpolicy eval . --format sarif --output prodpolicy.sarif
+  prodpolicy eval . --jobs 0 --exclude 'tests/fixtures/'
+  prodpolicy eval . --write-baseline prodpolicy-baseline.json
+  prodpolicy eval . --baseline prodpolicy-baseline.json
+  prodpolicy eval . --statistics
 """
 
 
@@ -28,56 +47,166 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "eval",
         help="evaluate files and folders against a policy",
         description="Evaluate inputs against the bundled ruleset or the given policies.\n\n"
+        "A PATH of - reads standard input, which needs --kind.\n\n"
         "Exit codes: 0 when no finding reaches --fail-on, 1 when one does, 2 for a usage\n"
         "error, an invalid policy or an input that could not be evaluated.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders to search for inputs")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders to search for inputs; - for standard input")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_job_count,
+        default=1,
+        metavar="N",
+        help="evaluate inputs in N worker processes; 0 starts one per CPU. The report is the same as with 1 (default: 1)",
+    )
     add_policy_options(parser)
     add_input_options(parser)
+    add_search_options(parser)
     add_output_options(parser)
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, usage_error=parser.error)
+
+
+def _job_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of worker processes, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (one per CPU) or more worker processes, got {value}")
+    return value
 
 
 def run(arguments: argparse.Namespace) -> int:
-    from ..api import evaluate_paths
+    from ..ignore import Excludes
 
-    policy = load_input_policies_from_arguments(arguments)
+    problem = usage_problem(arguments)
+    try:
+        excludes = Excludes(arguments.exclude or (), ignore_files=arguments.ignore_files)
+    except ValueError as error:
+        problem = problem or str(error)
+    if problem is not None:
+        arguments.usage_error(problem)
+    with logging_for_verbosity(arguments):
+        return _evaluate(arguments, excludes)
+
+
+def usage_problem(arguments: argparse.Namespace) -> str | None:
+    """Return what is wrong with a combination of options, or None."""
+    from ..discovery import STDIN
+
+    stdin_count = arguments.paths.count(STDIN)
+    if stdin_count > 1:
+        return "standard input (-) can be given only once"
+    if stdin_count and arguments.kind is None:
+        return (
+            "reading standard input (-) needs --kind dockerfile, --kind compose or --kind image, "
+            "because there is no file name to tell the kind from"
+        )
+    if arguments.stdin_filename is not None and not stdin_count:
+        return "--stdin-filename names standard input: add - to the paths"
+    if arguments.statistics and arguments.format not in STATISTICS_FORMATS and arguments.output is None:
+        return (
+            f"--statistics prints the counts as text or JSON, not {arguments.format}: "
+            f"use --format text or json, or add --output FILE to write the {arguments.format} report to a file as well"
+        )
+    return None
+
+
+def _evaluate(arguments: argparse.Namespace, excludes: Any) -> int:
+    from ..api import evaluate_inputs
+    from ..baseline import BaselineError, apply_baseline, baseline_of, hidden_note, read_baseline
+    from ..discovery import STDIN, discover
+
+    baseline: Baseline | None = None
+    if arguments.baseline is not None and arguments.write_baseline is None:
+        try:
+            baseline = read_baseline(arguments.baseline)
+        except BaselineError as error:
+            print(f"prodpolicy: {error}", file=sys.stderr)
+            return EXIT_ERROR
+
+    started = time.perf_counter()
+    inputs = list(
+        discover(arguments.paths, excludes, force_exclude=arguments.force_exclude, stdin_filename=arguments.stdin_filename)
+    )
+    logger.debug("found %d inputs in %.1f ms", len(inputs), (time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    names = [(arguments.stdin_filename or STDIN) if found.path == STDIN else found.path for found in inputs]
+    policy = load_input_policies_from_arguments(arguments, names)
     if policy is None:
         return EXIT_ERROR
-    options = normalize_options_from_arguments(arguments)
-    progress = _progress_bar(arguments)
+    count = len(policy.policies)
+    logger.debug("loaded %d %s in %.1f ms", count, "policy" if count == 1 else "policies", (time.perf_counter() - started) * 1000)
+
+    progress = _progress_bar(arguments, len(inputs))
     try:
-        report = evaluate_paths(
-            arguments.paths,
+        report = evaluate_inputs(
+            inputs,
             policy,
             kind=arguments.kind,
-            options=options,
+            options=normalize_options_from_arguments(arguments),
             progress=progress.advance if progress else None,
+            jobs=arguments.jobs,
+            stdin_filename=arguments.stdin_filename,
         )
     finally:
         if progress:
             progress.close()
-    if not write_report(report, arguments, policy):
+
+    if arguments.write_baseline is not None:
+        if not _write_baseline(report, arguments, policy):
+            return EXIT_ERROR
+        baseline = baseline_of(report, arguments.write_baseline)
+    note = None
+    if baseline is not None:
+        report, hidden = apply_baseline(report, baseline)
+        note = hidden_note(hidden, baseline) if hidden else None
+    if not _output(report, arguments, policy, note):
         return EXIT_ERROR
     if report.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if fails_threshold(report, arguments) else EXIT_OK
 
 
-def _progress_bar(arguments: argparse.Namespace) -> ProgressBar | None:
+def _write_baseline(report: Report, arguments: argparse.Namespace, policy: Any) -> bool:
+    from ..report import render
+
+    written = write_file(arguments.write_baseline, render("json", report, policy=policy))
+    if written:
+        logger.debug("wrote %d findings to the baseline %s", len(report.active_findings()), arguments.write_baseline)
+    return written
+
+
+def _output(report: Report, arguments: argparse.Namespace, policy: Any, note: str | None) -> bool:
+    """Print the report or the statistics; return False when the report could not be written.
+
+    The summaries of the text, GitHub and JSON reports count the findings a
+    baseline hid. The other formats have no summary, so ``note`` is printed on
+    standard error instead.
+    """
+    if arguments.statistics:
+        if arguments.output is not None and not write_report(report, arguments, policy):
+            return False
+        write_statistics(report, arguments)
+        return True
+    if not write_report(report, arguments, policy):
+        return False
+    if note and arguments.format not in FORMATS_WITH_SUMMARY and not arguments.quiet:
+        print(f"prodpolicy: {note}", file=sys.stderr)
+    return True
+
+
+def _progress_bar(arguments: argparse.Namespace, total: int) -> ProgressBar | None:
     """Return a progress bar for this run, or None when none is drawn.
 
-    Inputs are counted up front only when standard error is a terminal.
+    Log lines of --verbose would break the bar, and --quiet prints only the report.
     """
     from ..progress import progress_bar
 
-    if not arguments.progress or not sys.stderr.isatty():
+    if arguments.quiet or arguments.verbose:
         return None
-    from ..discovery import discover
-
-    # NOTE: this second search must select the same inputs as evaluate_paths, so pass it
-    # the same exclusions when discovery gains them. The bar tolerates a wrong count.
-    total = sum(1 for _ in discover(list(arguments.paths)))
-    return progress_bar(sys.stderr, total)
+    return progress_bar(sys.stderr, total, enabled=arguments.progress)

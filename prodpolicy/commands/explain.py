@@ -1,4 +1,4 @@
-"""``prodpolicy explain``: print a rule's documentation in the terminal."""
+"""``prodpolicy explain``: print a rule's documentation, the text of its reference page docs/rules/<ID>.md."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "explain",
         help="print a rule's documentation",
         description="Print what a rule reports, why it matters in production, a reported and an\n"
-        "accepted example, the fix, its parameters and the peer rules it covers.",
+        "accepted example, the fix, its limitations, its parameters and the peer rules it\n"
+        "covers: the text of the rule's reference page.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

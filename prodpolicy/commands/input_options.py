@@ -1,4 +1,4 @@
-"""Options that say how to read inputs: shared by eval and normalize."""
+"""Options for reading inputs, shared by eval and normalize, and the folder search options of eval."""
 
 from __future__ import annotations
 
@@ -42,6 +42,35 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         type=_assignment,
         help="set an interpolation variable; it wins over env files (the shell environment is not read)",
+    )
+
+
+def add_search_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options that choose which files a folder search takes, and how standard input is named."""
+    search = parser.add_argument_group("folder search")
+    search.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="skip files and folders that match this .gitignore-style pattern, relative to the current folder "
+        "(a pattern without a slash matches at any depth); repeatable",
+    )
+    search.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply --exclude and the ignore files to paths given by name too, as a pre-commit hook needs",
+    )
+    search.add_argument(
+        "--no-ignore-files",
+        dest="ignore_files",
+        action="store_false",
+        help="do not read .gitignore and .prodpolicyignore files (read by default in every folder searched and "
+        "its parents up to the repository root)",
+    )
+    search.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="the file name to report standard input (-) under; configuration files are searched from its folder",
     )
 
 

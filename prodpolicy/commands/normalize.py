@@ -10,20 +10,48 @@ from typing import Any
 from . import EXIT_ERROR, EXIT_OK
 from .input_options import add_input_options, normalize_options_from_arguments
 
+STDIN = "-"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("normalize", help="print the document model of one input as JSON")
-    parser.add_argument("path", metavar="FILE")
+    parser = subparsers.add_parser(
+        "normalize",
+        help="print the document model of one input as JSON",
+        description="Print the document model of one input as JSON: the facts rules select from.\n\n"
+        "A FILE of - reads standard input, which needs --kind.",
+        epilog="examples:\n  prodpolicy normalize Dockerfile\n  prodpolicy normalize --kind dockerfile - < Dockerfile\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("path", metavar="FILE", help="the input to read; - for standard input")
     add_input_options(parser)
-    parser.set_defaults(handler=run)
+    parser.add_argument(
+        "--stdin-filename",
+        metavar="NAME",
+        help="the file name to report standard input (-) under (default: -)",
+    )
+    parser.set_defaults(handler=run, usage_error=parser.error)
+
+
+def usage_problem(arguments: argparse.Namespace) -> str | None:
+    """Return what is wrong with a combination of options, or None."""
+    if arguments.path == STDIN and arguments.kind is None:
+        return (
+            "reading standard input (-) needs --kind dockerfile, --kind compose or --kind image, "
+            "because there is no file name to tell the kind from"
+        )
+    if arguments.stdin_filename is not None and arguments.path != STDIN:
+        return "--stdin-filename names standard input: give - as the FILE"
+    return None
 
 
 def run(arguments: argparse.Namespace) -> int:
-    from ..api import normalize
     from ..errors import InvalidInput
 
+    problem = usage_problem(arguments)
+    if problem is not None:
+        arguments.usage_error(problem)
     try:
-        documents = normalize(arguments.path, kind=arguments.kind, options=normalize_options_from_arguments(arguments))
+        documents = _normalize(arguments)
     except InvalidInput as error:
         print(f"{error.error.location()}: error: {error.error.message}", file=sys.stderr)
         return EXIT_ERROR
@@ -33,3 +61,20 @@ def run(arguments: argparse.Namespace) -> int:
         for error in document.errors:
             print(f"{error.location()}: error: {error.message}", file=sys.stderr)
     return EXIT_ERROR if any(document.errors for document in documents) else EXIT_OK
+
+
+def _normalize(arguments: argparse.Namespace) -> list[Any]:
+    """Normalize the input a file names or standard input holds; raise InvalidInput when it cannot be read."""
+    from ..api import normalize, normalize_input
+    from ..errors import InvalidInput
+    from ..stdin import STDIN_NAME, stdin_task
+
+    options = normalize_options_from_arguments(arguments)
+    if arguments.path != STDIN:
+        return normalize(arguments.path, kind=arguments.kind, options=options)
+
+    # Standard input is read as eval reads it: text whole, an archive copied to a temporary file.
+    with stdin_task(file=arguments.stdin_filename or STDIN_NAME) as task:
+        if task.error is not None:
+            raise InvalidInput(task.error)
+        return normalize_input(task.path or task.file, file=task.file, kind=arguments.kind, text=task.text, options=options)

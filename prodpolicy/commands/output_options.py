@@ -1,15 +1,21 @@
-"""Options that shape the report: format, destination, colour, progress and failure threshold."""
+"""Options that shape the report: format, destination, colour, progress, verbosity, baseline and failure threshold."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical", "none")
 COLOR_CHOICES = ("auto", "always", "never")
+# The formats whose summary counts the findings a baseline hid; the others have no summary.
+FORMATS_WITH_SUMMARY = ("text", "github", "json")
+# The formats --statistics can print the counts in.
+STATISTICS_FORMATS = ("text", "json")
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -42,6 +48,37 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="do not draw the progress bar (drawn on standard error only when it is a terminal and the run covers many files)",
     )
+    parser.add_argument(
+        "--statistics",
+        action="store_true",
+        help="print the number of findings of each rule instead of the findings, as text or, with --format json, "
+        "as JSON; with --output the report is still written to the file",
+    )
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the report: no summary line, progress bar or log messages",
+    )
+    verbosity.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log on standard error which inputs were found, which paths were skipped and why, and timings",
+    )
+    baseline = parser.add_argument_group("baseline")
+    baseline.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings that are not in FILE, a JSON report saved earlier; findings are matched by "
+        "fingerprint (file, rule and place in the document), not by line",
+    )
+    baseline.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="save every current finding to FILE as a JSON report and use it as the baseline of this run",
+    )
 
 
 def color_enabled(choice: str, stream: TextIO | None, environ: Mapping[str, str] = os.environ) -> bool:
@@ -59,23 +96,77 @@ def color_enabled(choice: str, stream: TextIO | None, environ: Mapping[str, str]
 
 
 def write_report(report: Any, arguments: argparse.Namespace, policy: Any = None) -> bool:
-    """Render the report in the chosen format and write it; return False when writing failed."""
+    """Render the report in the chosen format and write it; return False when writing failed.
+
+    ``--quiet`` leaves out the summary line of the text and GitHub formats.
+    """
     from ..report import render
 
     destination = sys.stdout if arguments.output is None else None
     color = color_enabled(getattr(arguments, "color", "never"), destination)
-    text = render(arguments.format, report, policy=policy, color=color)
+    summary = not getattr(arguments, "quiet", False)
+    text = render(arguments.format, report, policy=policy, color=color, summary=summary)
     if arguments.output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _write_stdout(text)
         return True
+    return write_file(arguments.output, text)
+
+
+def write_statistics(report: Any, arguments: argparse.Namespace) -> None:
+    """Print the number of findings of each rule to standard output, in JSON with --format json.
+
+    The text form ends with the summary line of the text report, which counts the
+    findings a baseline hid; ``--quiet`` leaves it out.
+    """
+    from .. import statistics
+    from ..report.style import Styler
+    from ..report.text_format import summary_line
+
+    if arguments.format == "json":
+        _write_stdout(statistics.render_json(report, report.baseline_hidden))
+        return
+    text = statistics.render_text(report)
+    if not arguments.quiet:
+        summary = summary_line(report, Styler(color_enabled(arguments.color, sys.stdout)))
+        text += ("\n" if text else "") + summary + "\n"
+    _write_stdout(text)
+
+
+def write_file(path: str, text: str) -> bool:
+    """Write text to a file; print the reason and return False when that fails."""
     try:
-        with open(arguments.output, "w", encoding="utf-8") as handle:
+        with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as error:
-        print(f"prodpolicy: cannot write {arguments.output}: {error.strerror or error}", file=sys.stderr)
+        print(f"prodpolicy: cannot write {path}: {error.strerror or error}", file=sys.stderr)
         return False
     return True
+
+
+def _write_stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+@contextmanager
+def logging_for_verbosity(arguments: argparse.Namespace) -> Iterator[None]:
+    """Send the prodpolicy.* logs to standard error for --verbose, or keep only errors for --quiet."""
+    package_logger = logging.getLogger("prodpolicy")
+    previous_level = package_logger.level
+    handler: logging.Handler | None = None
+    if arguments.verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        package_logger.addHandler(handler)
+        package_logger.setLevel(logging.DEBUG)
+    elif arguments.quiet:
+        package_logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        if handler is not None:
+            package_logger.removeHandler(handler)
+        package_logger.setLevel(previous_level)
 
 
 def fails_threshold(report: Any, arguments: argparse.Namespace) -> bool:

@@ -73,18 +73,18 @@ def load_policy_from_arguments(arguments: argparse.Namespace, start: str = ".") 
         return None
 
 
-def load_input_policies_from_arguments(arguments: argparse.Namespace) -> Any:
-    """Load the policy of every input under ``arguments.paths`` before anything is evaluated.
+def load_input_policies_from_arguments(arguments: argparse.Namespace, inputs: list[str]) -> Any:
+    """Load the policy of every input before anything is evaluated.
 
-    Returns an :class:`~prodpolicy.config.InputPolicies`, from which
-    ``evaluate_paths`` takes each input's policy, or None after printing the
-    problems of every invalid policy.
+    ``inputs`` are the files found, by the names they are reported under.
+    Returns an :class:`~prodpolicy.config.InputPolicies`, from which the batch
+    takes each input's policy, or None after printing the problems of every
+    invalid policy. Without inputs, the policies of ``arguments.paths`` are
+    loaded, so that a mistake in them is still reported.
     """
     from ..config import InputPolicies
-    from ..discovery import discover
 
     policies = InputPolicies(policy_options_from_arguments(arguments))
-    inputs = [found[0] for found in discover(list(arguments.paths))]
     problems = policies.load_all(inputs or list(arguments.paths))
     if problems:
         print_policy_problems(problems)

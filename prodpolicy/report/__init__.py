@@ -5,7 +5,9 @@ report alone:
 
 * ``policy``: the compiled :class:`~prodpolicy.policy.load.Policy` the report came
   from, for rule titles, documentation and help links (SARIF, JUnit, GitLab);
-* ``color``: True to style the text report with ANSI escape codes.
+* ``color``: True to style the text report with ANSI escape codes;
+* ``summary``: False to leave out the closing summary line of the text and
+  GitHub formats, as ``--quiet`` does. The other formats ignore it.
 """
 
 from __future__ import annotations

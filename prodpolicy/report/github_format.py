@@ -2,7 +2,8 @@
 
 GitHub shows the annotations on the lines of the pull request diff and in the
 run summary. Suppressed findings are left out. Values are escaped as the runner
-expects, so a message cannot end the command early or start another one.
+expects, so a message cannot end the command early or start another one. The
+text report's summary line closes the output unless ``summary=False``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .text_format import summary_line
 COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "warning", "info": "notice"}
 
 
-def render(report: Report, **_context: Any) -> str:
+def render(report: Report, *, summary: bool = True, **_context: Any) -> str:
     lines: list[str] = []
     for error in report.errors:
         column = start_column(error.line, error.column, report.sources, error.file)
@@ -34,7 +35,10 @@ def render(report: Report, **_context: Any) -> str:
         column = finding_column(finding, report.sources)
         properties = _properties(finding.file, finding.line, finding.end_line, column, title)
         lines.append(f"::{COMMANDS[finding.severity]} {properties}::{_escape_data(full_message(finding))}")
-    lines.append(summary_line(report))
+    if summary:
+        lines.append(summary_line(report))
+    if not lines:
+        return ""
     return "\n".join(lines) + "\n"
 
 

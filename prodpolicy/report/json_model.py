@@ -108,6 +108,12 @@ class SummaryJSON(TypedDict):
     suppressed: Count
     errors: Annotated[Count, Field(description="Entries in errors")]
     by_severity: SeverityCountsJSON
+    baseline_hidden: NotRequired[
+        Annotated[
+            Count,
+            Field(description="Unsuppressed findings that --baseline hid, not counted in findings; 0 without a baseline"),
+        ]
+    ]
 
 
 class ReportJSON(TypedDict):

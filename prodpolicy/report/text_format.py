@@ -2,7 +2,8 @@
 
 Each finding starts with ``file:line:column: severity ID name: message``, which
 editors and terminals turn into a link. Input errors and warnings of a file come
-before its findings. Suppressed findings are counted in the summary but not shown.
+before its findings. Suppressed findings and those a baseline hid are counted in
+the summary line but not shown; ``summary=False`` leaves that line out.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .locations import finding_column, start_column
 from .style import SEVERITY_STYLES, Styler, printable
 
 
-def render(report: Report, *, color: bool = False, **_context: Any) -> str:
+def render(report: Report, *, color: bool = False, summary: bool = True, **_context: Any) -> str:
     style = Styler(color)
     entries: list[str] = []
     for file, errors, warnings, findings in _by_file(report):
@@ -25,7 +26,10 @@ def render(report: Report, *, color: bool = False, **_context: Any) -> str:
         entries += [_error(error, lines, report, style) for error in errors]
         entries += [_warning(warning, lines, report, style) for warning in warnings]
         entries += [_finding(finding, lines, report, style) for finding in findings]
-    entries.append(summary_line(report, style))
+    if summary:
+        entries.append(summary_line(report, style))
+    if not entries:
+        return ""
     return "\n\n".join(entries) + "\n"
 
 
@@ -81,7 +85,7 @@ def _location(file: str, line: int | None, column: int | None) -> str:
 
 
 def summary_line(report: Report, style: Styler | None = None) -> str:
-    """Return the closing line, such as ``5 findings (3 high, 1 medium, 1 low) in 2 files.``"""
+    """Return the closing line, such as ``5 findings (3 high, 1 medium, 1 low) in 2 files, 4 hidden by the baseline.``"""
     style = style or Styler(False)
     summary = report.summary()
     total = summary["findings"]
@@ -92,6 +96,8 @@ def summary_line(report: Report, style: Styler | None = None) -> str:
     text += f" in {_plural(summary['files'], 'file')}"
     if summary["suppressed"]:
         text += f", {summary['suppressed']} suppressed"
+    if report.baseline_hidden:
+        text += f", {report.baseline_hidden} hidden by the baseline"
     if summary["errors"]:
         text += f", {_plural(summary['errors'], 'input error')}"
     if report.warnings:

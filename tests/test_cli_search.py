@@ -1,0 +1,203 @@
+"""Folder search: .gitignore, .prodpolicyignore, --exclude, --force-exclude and --no-ignore-files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from prodpolicy.cli import main
+from prodpolicy.discovery import discover
+from prodpolicy.ignore import Excludes
+
+DOCKERFILE = "FROM alpine:3.20\nUSER app\n"
+
+
+def write(path: Path, text: str = DOCKERFILE) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def repository(tmp_path, monkeypatch):
+    """A repository with Dockerfiles in several folders; the tests run from its root."""
+    (tmp_path / ".git").mkdir()
+    for name in (
+        "Dockerfile",
+        "services/api/Dockerfile",
+        "services/api/debug.Dockerfile",
+        "build/Dockerfile",
+        "vendor/tool/Dockerfile",
+        "tests/fixtures/bad.Dockerfile",
+    ):
+        write(tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def found(paths: list[str], excludes: Excludes | None = None, **options) -> list[str]:
+    return [item.path for item in discover(paths, excludes or Excludes(), **options)]
+
+
+def evaluated(capsys, *arguments: str) -> list[str]:
+    """Return the files eval reported findings in; every Dockerfile here has one (no health check)."""
+    code = main(["eval", "--format", "json", "--fail-on", "none", *arguments])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    report = json.loads(out)
+    files = sorted({finding["file"] for finding in report["findings"]})
+    assert len(files) == report["summary"]["files"]
+    return files
+
+
+def test_without_ignore_files_everything_is_found(repository):
+    assert found(["."]) == [
+        "./Dockerfile",
+        "./build/Dockerfile",
+        "./services/api/Dockerfile",
+        "./services/api/debug.Dockerfile",
+        "./tests/fixtures/bad.Dockerfile",
+        "./vendor/tool/Dockerfile",
+    ]
+
+
+def test_gitignore_skips_folders_and_files(repository):
+    write(repository / ".gitignore", "# generated\nbuild/\n*.Dockerfile\n")
+    assert found(["."]) == ["./Dockerfile", "./services/api/Dockerfile", "./vendor/tool/Dockerfile"]
+
+
+def test_negation_includes_again(repository):
+    write(repository / ".gitignore", "*.Dockerfile\n!debug.Dockerfile\n")
+    assert "./services/api/debug.Dockerfile" in found(["."])
+    assert "./tests/fixtures/bad.Dockerfile" not in found(["."])
+
+
+def test_nested_gitignore_is_relative_to_its_folder(repository):
+    write(repository / "services" / ".gitignore", "/api/debug.Dockerfile\n")
+    write(repository / "tests" / "fixtures" / "api" / "debug.Dockerfile")
+    result = found(["."])
+    assert "./services/api/debug.Dockerfile" not in result
+    assert "./tests/fixtures/api/debug.Dockerfile" in result
+
+
+def test_deeper_file_overrides_shallower(repository):
+    write(repository / ".gitignore", "vendor/\n")
+    write(repository / "services" / ".gitignore", "*.Dockerfile\n")
+    write(repository / "services" / "api" / ".gitignore", "!debug.Dockerfile\n")
+    result = found(["."])
+    assert "./services/api/debug.Dockerfile" in result
+    assert "./vendor/tool/Dockerfile" not in result
+
+
+def test_prodpolicyignore_overrides_gitignore(repository):
+    write(repository / ".gitignore", "build/\n")
+    write(repository / ".prodpolicyignore", "!build/\ntests/\n")
+    result = found(["."])
+    assert "./build/Dockerfile" in result
+    assert "./tests/fixtures/bad.Dockerfile" not in result
+
+
+def test_ignore_files_above_the_searched_folder_apply(repository):
+    write(repository / ".gitignore", "debug.Dockerfile\n")
+    assert found(["services"]) == ["services/api/Dockerfile"]
+
+
+def test_git_info_exclude_applies(repository):
+    write(repository / ".git" / "info" / "exclude", "vendor/\n")
+    assert "./vendor/tool/Dockerfile" not in found(["."])
+
+
+def test_outside_a_repository_parents_up_to_current_folder(tmp_path, monkeypatch):
+    write(tmp_path / ".prodpolicyignore", "legacy/\n")
+    write(tmp_path / "app" / "Dockerfile")
+    write(tmp_path / "app" / "legacy" / "Dockerfile")
+    monkeypatch.chdir(tmp_path)
+    assert found(["app"]) == ["app/Dockerfile"]
+
+
+def test_ignore_files_above_the_repository_do_not_apply(tmp_path, monkeypatch):
+    write(tmp_path / ".gitignore", "Dockerfile\n")
+    (tmp_path / "project" / ".git").mkdir(parents=True)
+    write(tmp_path / "project" / "Dockerfile")
+    monkeypatch.chdir(tmp_path / "project")
+    assert found(["."]) == ["./Dockerfile"]
+
+
+def test_exclude_patterns(repository):
+    excludes = Excludes(["vendor", "services/api/debug.Dockerfile", "tests/**/*.Dockerfile"])
+    assert found(["."], excludes) == ["./Dockerfile", "./build/Dockerfile", "./services/api/Dockerfile"]
+
+
+def test_exclude_wins_over_a_negation(repository):
+    write(repository / ".gitignore", "!build/\n")
+    assert "./build/Dockerfile" not in found(["."], Excludes(["build/"]))
+
+
+def test_exclude_relative_to_current_folder(repository, monkeypatch):
+    monkeypatch.chdir(repository / "services")
+    assert found([".."], Excludes(["/api/"])) == [
+        "../Dockerfile",
+        "../build/Dockerfile",
+        "../tests/fixtures/bad.Dockerfile",
+        "../vendor/tool/Dockerfile",
+    ]
+
+
+def test_no_ignore_files(repository):
+    write(repository / ".gitignore", "build/\n")
+    assert "./build/Dockerfile" in found(["."], Excludes(ignore_files=False))
+    assert "./build/Dockerfile" not in found(["."], Excludes(["build"], ignore_files=False))
+
+
+def test_named_file_is_taken_even_when_excluded(repository):
+    write(repository / ".gitignore", "build/\n")
+    assert found(["build/Dockerfile"]) == ["build/Dockerfile"]
+
+
+def test_force_exclude_applies_to_named_files(repository):
+    write(repository / ".gitignore", "build/\n")
+    assert found(["build/Dockerfile", "Dockerfile"], force_exclude=True) == ["Dockerfile"]
+    assert found(["services/api/Dockerfile"], Excludes(["api/"]), force_exclude=True) == []
+    assert found(["build"], force_exclude=True) == []
+
+
+def test_image_layout_folder_can_be_excluded(repository):
+    write(repository / "images" / "app" / "oci-layout", '{"imageLayoutVersion": "1.0.0"}')
+    assert "./images/app" in found(["."])
+    assert "./images/app" not in found(["."], Excludes(["images/"]))
+
+
+def test_invalid_exclude_is_a_usage_error(repository, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["eval", ".", "--exclude", "!"])
+    assert exit_.value.code == 2
+    assert "error: invalid pattern '!' (--exclude): " in capsys.readouterr().err
+
+
+def test_invalid_line_of_an_ignore_file_is_skipped(repository):
+    write(repository / ".gitignore", "!\nbuild/\n")
+    assert "./build/Dockerfile" not in found(["."])
+
+
+def test_eval_honours_the_options(repository, capsys):
+    write(repository / ".gitignore", "build/\nvendor/\ntests/\n")
+    assert evaluated(capsys, ".", "--exclude", "services/") == ["./Dockerfile"]
+    assert evaluated(capsys, ".", "--no-ignore-files", "--exclude", "services", "--exclude", "tests") == [
+        "./Dockerfile",
+        "./build/Dockerfile",
+        "./vendor/tool/Dockerfile",
+    ]
+    assert evaluated(capsys, "build/Dockerfile") == ["build/Dockerfile"]
+    assert evaluated(capsys, "build/Dockerfile", "Dockerfile", "--force-exclude") == ["Dockerfile"]
+
+
+def test_verbose_says_why_a_path_was_skipped(repository, capsys):
+    write(repository / ".gitignore", "# generated files\nbuild/\n")
+    main(["eval", ".", "--exclude", "*.Dockerfile", "--verbose", "--fail-on", "none"])
+    err = capsys.readouterr().err
+    assert "prodpolicy.discovery: skipped ./build: matches 'build/' (.gitignore:2)\n" in err
+    assert "prodpolicy.discovery: skipped ./services/api/debug.Dockerfile: matches '*.Dockerfile' (--exclude)\n" in err
+    assert "prodpolicy.discovery: skipped ./.git: a version control, dependency or cache folder\n" in err
+    assert "prodpolicy.discovery: found ./services/api/Dockerfile\n" in err
