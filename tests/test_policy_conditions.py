@@ -73,6 +73,14 @@ ROOT_PATH = "$['runtimes'][0]"
         ([{"field": "execution.argv", "contains": "app:wsgi"}], [(3, ROOT_PATH)]),
         ([{"field": "execution.argv", "contains_match": "^0\\.0\\.0\\.0:"}], [(3, ROOT_PATH)]),
         ([{"field": "env", "contains": "DEBUG"}], [(3, ROOT_PATH)]),
+        ([{"field": "env", "contains_all": ["APP_ENV", "DEBUG"]}], [(3, ROOT_PATH)]),
+        ([{"field": "env", "contains_all": ["APP_ENV", "SECRET_KEY"]}], []),
+        ([{"field": "execution.argv", "contains_all": ["gunicorn", "app:wsgi"]}], [(3, ROOT_PATH)]),
+        ([{"field": "execution.argv", "contains_all": ["gunicorn", "--workers"]}], []),
+        ([{"field": "execution.argv[0]", "contains_all": ["gunicorn"]}], []),
+        ([{"field": "labels", "contains_all": []}], [(3, ROOT_PATH)]),
+        ([{"field": "labels", "contains_all": ["team"]}], []),
+        ([{"not": {"field": "labels", "contains_all": ["team"]}}], [(3, ROOT_PATH)]),
         ([{"field": "base.reference", "startswith": ["python:", "node:"]}], [(3, ROOT_PATH)]),
         ([{"field": "base.reference", "endswith": "-alpine"}], []),
         ([{"field": "healthcheck.interval", "gt": "4m"}], [(3, ROOT_PATH)]),
@@ -120,6 +128,13 @@ def test_message_renders_fields_and_parameters():
     assert [finding.message for finding in report.findings] == ["uid 10001 is above 1000; ports 8000, 9090; missing (none)"]
 
 
+def test_contains_all_takes_a_parameter_list():
+    parameters = {"required": {"type": "list", "items": "string", "default": ["APP_ENV", "DEBUG"], "description": "Keys"}}
+    when = [{"field": "env", "contains_all": {"param": "required"}}]
+
+    assert fired(RUNTIME, when, parameters=parameters) == [(3, ROOT_PATH)]
+
+
 @pytest.mark.parametrize(
     ("when", "message"),
     [
@@ -132,6 +147,7 @@ def test_message_renders_fields_and_parameters():
         ([{"field": "user.uid", "gt": True}], "a comparison needs a number or a duration, not a boolean"),
         ([{"field": "user.uid", "gt": "soon"}], "a comparison needs a number or a duration such as 30s, not 'soon'"),
         ([{"field": "user.uid", "length": {"gt": "two"}}], "length.gt: expected a valid integer"),
+        ([{"field": "env", "contains_all": "APP_ENV"}], "contains_all takes a list of values"),
     ],
 )
 def test_condition_mistakes_are_load_errors(when, message):

@@ -54,10 +54,16 @@ def repository(tmp_path, monkeypatch):
     return tmp_path
 
 
+# The rules the configurations of these tests change; findings of other rules are left out, so that rules
+# added to the bundled set later do not change what the tests expect.
+RULES_UNDER_TEST = ("RT101", "RT201")
+
+
 def findings(capsys, *arguments: str) -> tuple[int, list[tuple[str, str, str]]]:
     code = main(["eval", "--format", "json", "--fail-on", "none", *arguments])
     report = json.loads(capsys.readouterr().out)
-    return code, [(item["file"], item["rule_id"], item["severity"]) for item in report["findings"]]
+    found = [(item["file"], item["rule_id"], item["severity"]) for item in report["findings"]]
+    return code, [finding for finding in found if finding[1] in RULES_UNDER_TEST]
 
 
 def test_find_config_takes_the_nearest_file(repository):

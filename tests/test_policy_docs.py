@@ -118,7 +118,7 @@ def test_command_of_the_page(workspace, capsys, command, expected):
 
     if arguments[0] == "eval" and not (expected and expected[0].startswith("prodpolicy: the policy is invalid")):
         parsed = build_parser().parse_args(arguments)
-        policies = load_input_policies_from_arguments(parsed)
+        policies = load_input_policies_from_arguments(parsed, [])
         report = evaluate_paths(parsed.paths, policies, kind=parsed.kind, today=DOC_TODAY)
         actual = [
             (finding.file, finding.line, finding.severity, finding.rule_id, finding.message)

@@ -29,8 +29,15 @@ CMD ["node", "/app/server.js"]
 """
 
 
+# The rules these tests suppress; selecting them keeps the expected findings fixed when rules are added.
+RULES_UNDER_TEST = "[SC101, RT101, RT201, DF101]"
+
+
 def policy_with(exceptions: str, base: Path | None = None):
-    text = "apiVersion: prodpolicy/v1\nkind: Policy\nextends: [prodpolicy:recommended@1]\nexceptions:\n"
+    text = (
+        "apiVersion: prodpolicy/v1\nkind: Policy\nextends: [prodpolicy:recommended@1]\n"
+        f"select: {RULES_UNDER_TEST}\nexceptions:\n"
+    )
     return load_policy_text(text + textwrap.indent(textwrap.dedent(exceptions), "  "), "policy.yaml", base)
 
 
@@ -149,6 +156,59 @@ def test_compose_service_target():
     ]
 
 
+def compose_with_override() -> Document:
+    """A compose project whose web service gets its user from an override file, as the compose normalizer records it."""
+    runtimes = [
+        {"subject": {"kind": "service", "name": name}, "user": {"is_root": True, "source": "compose", "raw": "root", "user": "root"},
+         "healthcheck": {"state": "configured"}}
+        for name in ("web", "worker")
+    ]
+    return Document(
+        kind="compose",
+        file="compose.yaml",
+        data={"kind": "compose", "file": "compose.yaml", "runtimes": runtimes},
+        locations={
+            ("runtimes", 0): Location(3, file="compose.override.yaml"),
+            ("runtimes", 1): Location(9),
+        },
+    )
+
+
+def test_file_glob_matches_the_file_of_the_finding():
+    policy = policy_with(
+        """\
+        - rule: runs-as-root
+          target: {file: compose.override.yaml}
+          reason: The override is for local debugging only.
+        """
+    )
+
+    report = evaluate([compose_with_override()], policy, today=TODAY)
+
+    assert [(finding.file, finding.line, finding.suppressed is not None) for finding in report.findings] == [
+        ("compose.override.yaml", 3, True),
+        ("compose.yaml", 9, False),
+    ]
+    assert report.warnings == []
+
+
+def test_main_file_glob_skips_override_findings():
+    policy = policy_with(
+        """\
+        - rule: runs-as-root
+          target: {file: compose.yaml}
+          reason: The worker drops privileges itself.
+        """
+    )
+
+    report = evaluate([compose_with_override()], policy, today=TODAY)
+
+    assert [(finding.file, finding.line, finding.suppressed is not None) for finding in report.findings] == [
+        ("compose.override.yaml", 3, False),
+        ("compose.yaml", 9, True),
+    ]
+
+
 def test_exception_applies_through_its_last_day_only():
     policy = policy_with(
         """\
@@ -165,7 +225,7 @@ def test_exception_applies_through_its_last_day_only():
     assert rows(on_last_day) == [(2, "SC101", "exception"), (6, "SC101", None)]
     assert rows(day_after) == [(2, "SC101", None), (6, "SC101", None)]
     assert day_after.findings[0].notes == (
-        "the exception at policy.yaml:5 expired on 2030-01-15 (Until the build uses a secret mount.); "
+        "the exception at policy.yaml:6 expired on 2030-01-15 (Until the build uses a secret mount.); "
         "renew it or fix the finding",
     )
     assert day_after.findings[1].notes == ()
@@ -213,14 +273,14 @@ def test_unused_exception_is_a_warning_with_its_line():
         (
             "unused-exception",
             "policy.yaml",
-            5,
+            6,
             "the exception for DF101 at file legacy/Dockerfile, owner platform-team matched no finding in this run; "
             "remove it or correct its target",
         ),
         (
             "unused-exception",
             "policy.yaml",
-            9,
+            10,
             "the exception for SC101 at stage build, expires 2020-06-01 expired on 2020-06-01 and matched no finding "
             "in this run; remove it or correct its target",
         ),

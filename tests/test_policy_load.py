@@ -49,8 +49,12 @@ def test_custom_rule_extends_the_bundled_set():
     policy = load_policy_text(RULE)
     assert policy.find_rule("ACME001") is not None
     assert policy.find_rule("runs-as-root") is not None
-    documents = normalize("Dockerfile", text="FROM node:20-alpine\nUSER 1000\nHEALTHCHECK CMD [\"true\"]\n")
-    report = evaluate(documents, policy)
+    # A file every bundled rule passes, so the custom rule's finding is the only one.
+    text = (
+        "FROM node:22-alpine\nENV NODE_ENV=production\nUSER 1000\n"
+        'HEALTHCHECK --interval=30s --timeout=3s --start-period=10s CMD ["true"]\n'
+    )
+    report = evaluate(normalize("Dockerfile", text=text), policy)
     assert [(finding.rule_id, finding.line) for finding in report.findings] == [("ACME001", 1)]
 
 

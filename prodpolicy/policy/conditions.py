@@ -287,6 +287,29 @@ class _Compiler:
 
         return contains_match
 
+    def _op_contains_all(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
+        required = self.operand(operand, where)
+        if not isinstance(required, list):
+            raise ConditionError("contains_all takes a list of values", where)
+        if not required:
+            # Nothing is required, so nothing can be missing, even from a field that is absent.
+            return lambda node: True
+
+        def contains_all(node: Any) -> bool:
+            for value in values(node):
+                # A mapping is tested by its keys, as labels and environment variables are named by them.
+                if isinstance(value, dict):
+                    items = list(value)
+                elif isinstance(value, list):
+                    items = value
+                else:
+                    continue
+                if all(any(_same(item, wanted) for item in items) for wanted in required):
+                    return True
+            return False
+
+        return contains_all
+
     def _text_test(self, values: Values, operand: Any, where: Location, method: str) -> Predicate:
         resolved = self.operand(operand, where)
         options = tuple(resolved) if isinstance(resolved, list) else (resolved,)

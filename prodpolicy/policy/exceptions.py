@@ -1,7 +1,8 @@
 """Policy exceptions: accepted findings, each with a reason, an optional expiry and an owner.
 
 An exception names rules and a target: file globs, Dockerfile stages, compose
-services and JSONPaths. Every target field given must match a finding, and a
+services and JSONPaths. A file glob matches the file a finding is reported in,
+which for a compose project can be an override or ``extends`` file. Every target field given must match a finding, and a
 list matches any of its items. After ``expires`` the exception no longer
 suppresses: the finding counts again and carries a note about the expiry.
 """
@@ -38,11 +39,17 @@ class CompiledException:
         """Return whether the last day of the exception is before ``today``."""
         return self.expires is not None and today > self.expires
 
-    def applies(self, rule_id: str, document: Document, path: Path) -> bool:
-        """Return whether a finding of ``rule_id`` at ``path`` of ``document`` is inside this exception."""
+    def applies(self, rule_id: str, document: Document, path: Path, file: str | None = None) -> bool:
+        """Return whether a finding of ``rule_id`` at ``path`` of ``document`` is inside this exception.
+
+        ``file`` is the file the finding is reported in, when it is not the
+        document's own: a compose override or ``extends`` base that sets the value.
+        File globs match that file, so an exception names the file a person edits.
+        """
         if rule_id not in self.rule_ids:
             return False
-        if self.files and not any(glob.matches(document.file) for glob in self.files):
+        reported_file = file or document.file
+        if self.files and not any(glob.matches(reported_file) for glob in self.files):
             return False
         if self.stages and not set(self.stages) & set(stages_of(document, path)):
             return False

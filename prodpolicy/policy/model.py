@@ -41,6 +41,7 @@ VALUE_OPERATORS = (
     "contains",
     "not_contains",
     "contains_match",
+    "contains_all",
     "startswith",
     "endswith",
     "gt",
@@ -126,6 +127,9 @@ class Condition(_Strict):
     contains: Operand = Field(None, description="The field (a list or text) contains this value")
     not_contains: Operand = None
     contains_match: Operand = Field(None, description="Some item of the field (a list) matches this regular expression")
+    contains_all: Operand = Field(
+        None, description="A list of values, or a parameter with one: the field (a list, or a mapping's keys) contains every one"
+    )
     startswith: Operand = Field(None, description="Text, or a list of texts, the field starts with")
     endswith: Operand = Field(None, description="Text, or a list of texts, the field ends with")
     gt: BoundOperand = None
