@@ -310,6 +310,120 @@ class DockerfileWriter:
             self.add(f"ENV FEATURE_{self.rng.randint(1, 999)}=enabled")
 
 
+class ComparisonDockerfileWriter(DockerfileWriter):
+    """Builds Dockerfiles for the differential check against hadolint: the base shapes plus more practices.
+
+    Each step keeps the base writer's choices and adds, at random, constructs that
+    linters judge differently. Examples are cd inside RUN, pipes without pipefail,
+    curl and wget together, MAINTAINER, ADD of local files, duplicate CMD or
+    HEALTHCHECK, root in builder stages and more package managers (pip, gem, yarn,
+    go install). The base writer is left alone, so the benchmark corpus stays the
+    same for a given seed.
+    """
+
+    def build(self) -> str:
+        # Real Dockerfiles end with their command: no filler lines after it.
+        self.target_lines = 0
+        return super().build()
+
+    def stage(self, language: str, base: str, name: str | None, builder: bool) -> None:
+        maintainer = self.chance(0.06)
+        # Builder images such as gradle or maven run as a non-root user, so builds switch to root to install.
+        builder_root = builder and self.chance(0.15)
+        start = len(self.lines)
+        super().stage(language, base, name, builder)
+        if builder_root:
+            self.lines.insert(start + 1, "USER root")
+        if not builder and base != "scratch" and self.chance(0.05):
+            # A constant platform pins the image to one architecture; $BUILDPLATFORM on builders is the good form.
+            self.lines[start] = self.lines[start].replace(" ", " --platform=linux/amd64 ", 1)
+        if maintainer:
+            # MAINTAINER belongs right after the stage's FROM line.
+            contact = self.pick(["ops@example.internal", "Platform Team <platform@example.internal>"])
+            self.lines.insert(start + 1, f"MAINTAINER {contact}")
+
+    def command(self, language: str) -> None:
+        self.runtime_extras()
+        super().command(language)
+
+    def system_packages(self, base: str) -> None:
+        super().system_packages(base)
+        if "alpine" in base or base in ("scratch",) or "distroless" in base:
+            return
+        roll = self.rng.random()
+        if roll < 0.12:
+            self.download_step()
+        elif roll < 0.2:
+            self.add("RUN set -eux; \\", "    cd /tmp \\", "    && curl -fsSL https://example.invalid/tool.tar.gz | tar -xz \\",
+                     "    && make -C tool install")
+        elif roll < 0.26:
+            pipefail = self.chance(0.5)
+            if pipefail:
+                self.add('SHELL ["/bin/bash", "-o", "pipefail", "-c"]')
+            self.add("RUN curl -fsSL https://deb.example.invalid/key.gpg | gpg --dearmor -o /usr/share/keyrings/example.gpg")
+        elif roll < 0.3:
+            self.add("RUN ln -sf /bin/bash /bin/sh")
+
+    def download_step(self) -> None:
+        tool = self.pick(["curl", "wget", "both"])
+        if tool == "curl":
+            self.add("RUN curl -fsSLo /usr/local/bin/probe https://example.invalid/probe-1.4.2 && chmod +x /usr/local/bin/probe")
+        elif tool == "wget":
+            progress = "--progress=dot:giga " if self.chance(0.4) else ""
+            self.add(f"RUN wget {progress}-O /tmp/agent.deb https://example.invalid/agent_2.1.0_amd64.deb \\",
+                     "    && dpkg -i /tmp/agent.deb && rm /tmp/agent.deb")
+        else:
+            self.add("RUN curl -fsSL https://example.invalid/install.sh -o /tmp/install.sh \\",
+                     "    && wget -qO /tmp/install.sh.sha256 https://example.invalid/install.sh.sha256 \\",
+                     "    && sh /tmp/install.sh")
+
+    def language_steps(self, language: str, builder: bool) -> None:
+        super().language_steps(language, builder)
+        roll = self.rng.random()
+        if language == "python" and roll < 0.35:
+            cache = "--mount=type=cache,target=/root/.cache/pip " if self.chance(0.3) else ""
+            pin = "==23.2.1" if self.chance(0.5) else ""
+            no_cache = "--no-cache-dir " if not cache and self.chance(0.5) else ""
+            self.add(f"RUN {cache}pip install {no_cache}--upgrade pip{pin} setuptools wheel")
+        elif language == "node" and roll < 0.3:
+            self.add(f"RUN yarn global add {self.pick(['pm2', 'pm2@5.4.2', 'serve@14.2.3'])}")
+            if self.chance(0.5):
+                self.add("RUN yarn cache clean")
+        elif language == "go" and roll < 0.3:
+            self.add(f"RUN go install {self.pick(['github.com/go-delve/delve/cmd/dlv@latest', 'github.com/go-delve/delve/cmd/dlv@v1.23.1'])}")
+        elif language == "ruby" and roll < 0.3:
+            self.add(f"RUN gem install {self.pick(['bundler', 'bundler:2.5.18', 'foreman -v 0.88.1'])}")
+        elif language == "php" and roll < 0.3:
+            self.add("RUN docker-php-ext-install pdo_mysql opcache")
+        if not builder and self.chance(0.1):
+            self.add(f"ADD {self.pick(['config/app.conf /etc/app/app.conf', 'vendor.tar.gz /opt/', 'https://example.invalid/ca.pem /usr/local/share/ca-certificates/'])}")
+        if self.chance(0.08):
+            self.add("RUN cd /app && make assets")
+
+    def runtime_extras(self) -> None:
+        roll = self.rng.random()
+        if roll < 0.05:
+            self.add('CMD ["sh", "-c", "echo starting"]')
+        elif roll < 0.09:
+            self.add('HEALTHCHECK CMD ["/bin/true"]')
+        elif roll < 0.13:
+            self.add(f"EXPOSE {self.pick(['8080', '65536', '80/tcp 443/tcp'])}")
+        elif roll < 0.17:
+            self.add("COPY --from=0 /etc/ssl/certs /etc/ssl/certs")
+        elif roll < 0.21:
+            self.add("RUN useradd -u 1000123 -m svc", "USER svc")
+        elif roll < 0.25:
+            self.add("ENV APP_HOME=/srv/app APP_LOGS=$APP_HOME/logs")
+        elif roll < 0.28:
+            self.add("COPY entrypoint.sh docker-entrypoint.sh")
+        elif roll < 0.31:
+            self.add('LABEL maintainer="platform@example.internal" org.opencontainers.image.licenses="Apache-2.0"')
+
+
+def generate_comparison_dockerfile(rng: random.Random) -> str:
+    return ComparisonDockerfileWriter(rng, 0).build()
+
+
 def generate_dockerfile(rng: random.Random) -> str:
     target = int(rng.choice([10, 15, 20, 30, 40, 60, 80, 120, 200, 300]) * rng.uniform(0.8, 1.0))
     return DockerfileWriter(rng, max(10, target)).build()

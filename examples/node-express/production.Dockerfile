@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1.7
-ARG NODE_VERSION=20.18
+ARG NODE_VERSION=22.12
 
 # Dependencies first: this layer is rebuilt only when the lockfile changes.
 FROM node:${NODE_VERSION}-alpine AS deps

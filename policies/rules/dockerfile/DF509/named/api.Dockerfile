@@ -1,0 +1,5 @@
+FROM python:3.12-slim
+WORKDIR /srv
+COPY requirements.txt .
+COPY tests/ ./tests/
+CMD ["python", "-m", "api"]
