@@ -6,6 +6,7 @@ Normalizers are imported on first use, so starting the program stays fast.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import importlib
 import os
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 
 from .document import Document
 from .errors import InputError, InvalidInput
-from .source import Source, is_archive
+from .limits import DEFAULT_LIMITS, Limits, applied
+from .source import Source, check_size, is_archive
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class NormalizeOptions:
     profiles: tuple[str, ...] = ()
     # Compose: files merged after the first one, as with docker compose -f a.yml -f b.yml.
     extra_files: tuple[str, ...] = ()
+    # Every kind: the input limits, raised with --max-file-size and the other limit options.
+    limits: Limits = DEFAULT_LIMITS
 
 
 @dataclass(frozen=True)
@@ -48,11 +52,26 @@ class Kind:
         return any(fnmatch.fnmatchcase(lowered, pattern) for pattern in self.patterns)
 
     def normalize(self, source: Source, options: NormalizeOptions) -> list[Document]:
+        """Run the normalizer with ``options.limits`` as the current limits.
+
+        Text given in memory was not read through :func:`~prodpolicy.source.read_source`,
+        so its size is checked here. Error messages may quote the input: token
+        shapes in them are masked here, whichever normalizer wrote them.
+        """
         module_name, _, function_name = self.normalizer.partition(":")
         function: Callable[[Source, NormalizeOptions], list[Document]] = getattr(
             importlib.import_module(module_name), function_name
         )
-        return function(source, options)
+        if source.complete:
+            check_size(source.file, len(source.data), options.limits)
+        with applied(options.limits):
+            try:
+                documents = function(source, options)
+            except InvalidInput as error:
+                raise InvalidInput(_redacted_error(error.error)) from None
+        for document in documents:
+            document.errors[:] = [_redacted_error(error) for error in document.errors]
+        return documents
 
 
 KINDS: dict[str, Kind] = {
@@ -127,6 +146,13 @@ def detect_kind(source: Source, file_name: str) -> Kind:
             "name Dockerfiles Dockerfile or *.Dockerfile, or pass --kind",
         )
     )
+
+
+def _redacted_error(error: InputError) -> InputError:
+    from . import secrets  # RE2 patterns compile on import: only once an input is normalized
+
+    message = secrets.redact_text(error.message)
+    return error if message == error.message else dataclasses.replace(error, message=message)
 
 
 # Content tests, tried in order, each returning a kind name or None.

@@ -70,7 +70,12 @@ _CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
 # inside a larger match (``--password=...``, ``Authorization: Bearer ...``): only
 # that group is the secret, so the name around it stays readable after redaction.
 TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
-    ("private-key", r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"),
+    # The header, and the key itself up to the first footer when the text has one.
+    (
+        "private-key",
+        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
+        r"(?:(?s:.*?)-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)?",
+    ),
     ("aws-access-key", r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"),
     ("github-token", r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"),
     ("github-token", r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b"),
@@ -92,7 +97,8 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     # scheme://user:password@host, where the password is not a $VAR or ${VAR} reference.
     ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]+:[^\s/@'\"$][^\s/@'\"]*@"),
     ("authorization-header", r"\b[Bb](?:earer|asic) (?P<value>[A-Za-z0-9._~+/-]{20,}=*)"),
-    ("password-option", r"--(?:password|passwd)[= ]['\"]?(?P<value>[^\s'\"$-][^\s'\"]{5,})(?:['\"\s]|$)"),
+    # --password=value, --password value, and "--password", "value" in a JSON array (exec form, image Cmd).
+    ("password-option", r"--(?:password|passwd)(?:[= ]|\"[ \t]*,[ \t]*)['\"]?(?P<value>[^\s'\"$-][^\s'\"]{5,})(?:['\"\s]|$)"),
     # NAME=value or name: value where the name ends in a credential word and the value is a literal.
     (
         "credential-assignment",
@@ -146,6 +152,7 @@ _REFERENCE_ONLY = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}$|^\
 # The form redact() returns. A value already in this form is not masked again, so redacting is
 # idempotent. NOTE: a literal secret of exactly this form ("abcd****") is therefore printed as it is.
 _MASKED = re.compile(r"^[^*\s]{0,4}\*{4}$")
+_KEY_ALPHABET = re.compile(r"^[A-Za-z0-9+/=_.~-]+$")
 _HEX_DIGEST = re.compile(r"^(?:sha(?:256|384|512):)?(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[0-9a-f]{128})$")
 _VERSIONISH = re.compile(r"^v?[0-9]+(?:\.[0-9]+)*(?:[-+.][0-9A-Za-z.]+)?$")
 
@@ -232,13 +239,14 @@ def _token_of(match: Any) -> TokenMatch | None:
     if value_group is None:
         return TokenMatch(kind, match.group(0), match.start(), match.end(), match.group(0))
     value = match.group(value_group)
-    if _NOT_A_VALUE.match(value):
-        return None
-    start, end = match.span(value_group)
     # NPM_TOKEN=npm_... is an npm token first: name the more specific shape when the value has one.
+    # A specific shape also overrides the placeholder test, which a JWT (three dotted words) passes.
     specific = _SPECIFIC_TOKEN.search(value)
     if specific is not None:
         kind = _SHAPES[int(specific.lastgroup[1:])][0]
+    elif _NOT_A_VALUE.match(value):
+        return None
+    start, end = match.span(value_group)
     # The shape may also match the quote or blank after the value; that is no part of the credential.
     return TokenMatch(kind, value, start, end, match.group(0)[: end - match.start()])
 
@@ -277,6 +285,10 @@ def looks_random(value: str) -> bool:
         return False
     if _HEX_DIGEST.match(value) or _VERSIONISH.match(value) or "/" in value[:1]:
         return False
+    # Generated keys are written in base64, base32, hex or URL-safe letters. A URL, a host:port list or
+    # a query string mixes the same classes of characters, but is not key material.
+    if not _KEY_ALPHABET.match(value):
+        return False
     classes = sum(
         (
             any(char.islower() for char in value),
@@ -309,7 +321,7 @@ def redact_text(text: str, secrets: frozenset[str] | set[str] = frozenset()) -> 
     Idempotent: masks left by the first step or by an earlier call stay as they
     are, although ``NAME=tok_****`` still has the shape of a credential assignment.
     """
-    for secret in sorted(secrets, key=len, reverse=True):
+    for secret in sorted(_with_lines(secrets), key=len, reverse=True):
         if secret and secret in text:
             text = text.replace(secret, redact(secret))
     tokens = scan_tokens(text)
@@ -323,3 +335,35 @@ def redact_text(text: str, secrets: frozenset[str] | set[str] = frozenset()) -> 
         position = token.end
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+# Lines of a multi-line secret shorter than this are not masked on their own: "-----" or "}" are no secret.
+_MIN_SECRET_LINE = 8
+
+
+def _with_lines(secrets: frozenset[str] | set[str]) -> set[str]:
+    """Add the lines of each multi-line secret (a private key), because source lines are redacted one at a time."""
+    if not any("\n" in secret for secret in secrets):
+        return set(secrets)
+    expanded = set(secrets)
+    for secret in secrets:
+        if "\n" in secret:
+            expanded.update(line.strip() for line in secret.splitlines() if len(line.strip()) >= _MIN_SECRET_LINE)
+    return expanded
+
+
+def redact_tree(value: Any, secret_values: frozenset[str] | set[str] = frozenset()) -> Any:
+    """Return a copy of JSON-like data whose strings have known secret values and token shapes masked.
+
+    Mapping keys are kept as they are, because they name fields and variables.
+    Strings without a secret are returned unchanged, so the copy shares them.
+    """
+    if isinstance(value, str):
+        if any(secret in value for secret in secret_values if secret) or scan_tokens(value):
+            return redact_text(value, secret_values)
+        return value
+    if isinstance(value, dict):
+        return {key: redact_tree(item, secret_values) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_tree(item, secret_values) for item in value]
+    return value

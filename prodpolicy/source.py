@@ -11,9 +11,9 @@ import os
 from dataclasses import dataclass
 
 from .errors import InputError, InvalidInput
+from .limits import DEFAULT_LIMITS, Limits, current_limits
 
-# Container build files are a few kilobytes; 10 MiB leaves room for large generated ones.
-DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes
 # Enough to see a tar header (its magic is at offset 257) and the start of a gzip stream.
 HEAD_BYTES = 64 * 1024
 
@@ -43,13 +43,17 @@ def is_archive(head: bytes) -> bool:
     return head.startswith(_COMPRESSED_MAGIC)
 
 
-def read_source(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_FILE_BYTES, display: str | None = None) -> Source:
+def read_source(path: str | os.PathLike[str], max_bytes: int | None = None, display: str | None = None) -> Source:
     """Read a text file whole, or the head of an archive; raise :class:`InvalidInput` on failure.
 
-    A text file larger than ``max_bytes`` is rejected. An archive has no size
-    limit here because only its first :data:`HEAD_BYTES` are read.
+    A text file larger than ``max_bytes`` (default: the current ``max_file_bytes``
+    limit) is rejected after reading one byte more than the limit, so a huge file
+    costs no more than the limit. An archive has no size limit here because
+    only its first :data:`HEAD_BYTES` are read.
     """
     file = display or os.fspath(path)
+    limits = current_limits() if max_bytes is None else Limits(max_file_bytes=max_bytes)
+    max_bytes = limits.max_file_bytes
     try:
         with open(path, "rb") as handle:
             data = handle.read(HEAD_BYTES)
@@ -63,14 +67,14 @@ def read_source(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_FILE_
         raise InvalidInput(InputError(file, "is a directory; pass the folder itself to search it")) from None
     except OSError as error:
         raise InvalidInput(InputError(file, f"cannot read the file: {error.strerror or error}")) from None
-    if len(data) > max_bytes:
-        raise InvalidInput(
-            InputError(
-                file,
-                f"file is larger than the {max_bytes:,}-byte limit; raise it with --max-file-size if the file is genuine",
-            )
-        )
+    check_size(file, len(data), limits)
     return Source(file, data, os.fspath(path))
+
+
+def check_size(file: str, size: int, limits: Limits) -> None:
+    """Raise :class:`InvalidInput` when a text input of ``size`` bytes is over the file size limit."""
+    if size > limits.max_file_bytes:
+        raise InvalidInput(InputError(file, limits.exceeded("max_file_bytes", "the file is larger than")))
 
 
 def decode_text(source: Source) -> str:

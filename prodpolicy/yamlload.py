@@ -36,14 +36,15 @@ from typing import Any
 import yaml
 
 from .document import Location, Path
+from .limits import DEFAULT_LIMITS, Limits, current_limits
 
 try:
     _BaseLoader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
 except AttributeError:  # PyYAML built without libyaml
     _BaseLoader = yaml.SafeLoader
 
-DEFAULT_MAX_VALUES = 1_000_000
-DEFAULT_MAX_DEPTH = 200
+DEFAULT_MAX_VALUES = DEFAULT_LIMITS.max_yaml_values
+DEFAULT_MAX_DEPTH = DEFAULT_LIMITS.max_yaml_depth
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
@@ -194,8 +195,8 @@ class YAMLData:
 def load_yaml(
     text: str,
     allowed_tags: frozenset[str] = frozenset(),
-    max_values: int = DEFAULT_MAX_VALUES,
-    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_values: int | None = None,
+    max_depth: int | None = None,
     scalars: str = "core",
     styles_for: frozenset[str] = frozenset(),
 ) -> YAMLData:
@@ -203,7 +204,14 @@ def load_yaml(
 
     ``scalars`` is ``core`` (YAML 1.2 core schema) or ``compose`` (go-yaml v3, as docker compose reads).
     ``styles_for`` names keys whose scalar values and list items get their style recorded.
+    ``max_values`` and ``max_depth`` default to the current ``max_yaml_values`` and
+    ``max_yaml_depth`` limits (see :mod:`prodpolicy.limits`).
     """
+    limits = current_limits()
+    limits = Limits(
+        max_yaml_values=max_values if max_values is not None else limits.max_yaml_values,
+        max_yaml_depth=max_depth if max_depth is not None else limits.max_yaml_depth,
+    )
     loader = _ComposeLoader(text) if scalars == "compose" else _Loader(text)
     try:
         node = loader.get_single_node()
@@ -220,14 +228,13 @@ def load_yaml(
         loader.dispose()
     if node is None:
         return YAMLData(None)
-    size = _expanded_size(node, {}, set(), max_values)
-    if size > max_values:
+    size = _expanded_size(node, {}, set(), limits.max_yaml_values)
+    if size > limits.max_yaml_values:
         raise YAMLError(
-            f"the document expands to more than {max_values:,} values through aliases; this looks like an "
-            "alias bomb: write the repeated parts out or reduce the nesting of aliases",
+            limits.exceeded("max_yaml_values", "its aliases expand the document, as an alias bomb does, to more values than"),
             _first_alias_line(text),
         )
-    builder = _Builder(allowed_tags, max_depth, scalars == "compose", styles_for)
+    builder = _Builder(allowed_tags, limits, scalars == "compose", styles_for)
     data = builder.build(node, (), None, 0)
     return YAMLData(data, builder.locations, builder.tags, builder.styles, builder.merged)
 
@@ -285,10 +292,11 @@ def _end_line(node: yaml.Node) -> int:
 
 
 class _Builder:
-    def __init__(self, allowed_tags: frozenset[str], max_depth: int, go_scalars: bool = False,
+    def __init__(self, allowed_tags: frozenset[str], limits: Limits, go_scalars: bool = False,
                  styles_for: frozenset[str] = frozenset()) -> None:  # fmt: skip
         self.allowed_tags = allowed_tags
-        self.max_depth = max_depth
+        self.limits = limits
+        self.max_depth = limits.max_yaml_depth
         self.go_scalars = go_scalars
         self.styles_for = styles_for
         self.locations: dict[Path, Location] = {}
@@ -299,7 +307,9 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path, location: Location | None, depth: int) -> Any:
         if depth > self.max_depth:
             raise YAMLError(
-                f"the document nests deeper than {self.max_depth} levels", node.start_mark.line + 1, node.start_mark.column + 1
+                self.limits.exceeded("max_yaml_depth", "the document nests deeper than"),
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
             )
         if location is not None:
             self.locations[path] = location

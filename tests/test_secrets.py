@@ -92,3 +92,20 @@ def test_redact_text_is_idempotent(text, secrets):
 
     assert redact_text(once, secrets) == once
     assert redact_text(once) == once
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "PLAINTEXT://127.0.0.1:29092,INTERNAL://kafka:9093,EXTERNAL://kafka:9092",
+        "s3://profiles?region=us-east-1&endpoint=storage:8333&forcePathStyle=true",
+        "Host=db;Port=5432;Database=Shop2;Pooling=true",
+    ],
+)
+def test_urls_and_lists_are_not_key_material(value):
+    assert classify("KAFKA_ADVERTISED_LISTENERS", value) is None
+
+
+def test_generated_key_is_found_by_entropy():
+    match = classify("CLUSTER_SEED", "q8Vf3kLr9ZpX2mNw7YtB4cHs6JdA1gE0")
+    assert (match.reason, match.redacted) == ("entropy", "q8Vf****")

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
+
+from ..limits import option_fields, parse_count, parse_size
 
 INPUT_KINDS = ("dockerfile", "compose", "image")
 
@@ -43,6 +46,24 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
         type=_assignment,
         help="set an interpolation variable; it wins over env files (the shell environment is not read)",
     )
+    add_limit_options(parser)
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """Add one option per input limit; an input over a limit is an input error that names its option."""
+    limits = parser.add_argument_group("input limits (an input over one is reported as an input error)")
+    for limit in option_fields():
+        unit = limit.metadata["unit"]
+        sizes = unit == "bytes"
+        limits.add_argument(
+            limit.metadata["option"],
+            dest=limit.name,
+            metavar="SIZE" if sizes else "N",
+            type=_limit_type(parse_size if sizes else parse_count),
+            help=f"maximum {limit.metadata['description']}"
+            + (", in bytes or with a KiB, MiB or GiB suffix" if sizes else "")
+            + f" (default: {_default_text(limit.default, sizes)})",
+        )
 
 
 def add_search_options(parser: argparse.ArgumentParser) -> None:
@@ -81,6 +102,32 @@ def _assignment(text: str) -> tuple[str, str]:
     return name, value
 
 
+def _limit_type(parse: Callable[[str], int]) -> Callable[[str], int]:
+    def convert(text: str) -> int:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return convert
+
+
+def _default_text(value: Any, sizes: bool) -> str:
+    if sizes and value % (1024 * 1024 * 1024) == 0:
+        return f"{value // (1024 * 1024 * 1024)}GiB"
+    if sizes and value % (1024 * 1024) == 0:
+        return f"{value // (1024 * 1024)}MiB"
+    return f"{value:,}"
+
+
+def limits_from_arguments(arguments: argparse.Namespace) -> Any:
+    """Build the input limits: the defaults, with the values of the limit options given."""
+    from ..limits import Limits
+
+    values = {limit.name: getattr(arguments, limit.name, None) for limit in option_fields()}
+    return Limits(**{name: value for name, value in values.items() if value is not None})
+
+
 def normalize_options_from_arguments(arguments: argparse.Namespace) -> Any:
     """Build the normalizer settings the options give."""
     from ..kinds import NormalizeOptions
@@ -91,4 +138,5 @@ def normalize_options_from_arguments(arguments: argparse.Namespace) -> Any:
         env_files=tuple(getattr(arguments, "env_files", None) or ()),
         profiles=tuple(getattr(arguments, "profiles", None) or ()),
         extra_files=tuple(getattr(arguments, "compose_files", None) or ()),
+        limits=limits_from_arguments(arguments),
     )

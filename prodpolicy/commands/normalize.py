@@ -74,7 +74,7 @@ def _normalize(arguments: argparse.Namespace) -> list[Any]:
         return normalize(arguments.path, kind=arguments.kind, options=options)
 
     # Standard input is read as eval reads it: text whole, an archive copied to a temporary file.
-    with stdin_task(file=arguments.stdin_filename or STDIN_NAME) as task:
+    with stdin_task(file=arguments.stdin_filename or STDIN_NAME, max_bytes=options.limits.max_file_bytes) as task:
         if task.error is not None:
             raise InvalidInput(task.error)
         return normalize_input(task.path or task.file, file=task.file, kind=arguments.kind, text=task.text, options=options)

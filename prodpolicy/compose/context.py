@@ -51,12 +51,13 @@ class Context:
             location = dataclasses.replace(location, file=origin.file)
         self.locations[path] = location
 
-    def error(self, message: str, origin: Origin | None) -> None:
+    def error(self, message: str, origin: Origin | None, *, fatal: bool = False) -> None:
+        """Record a problem; ``fatal`` when the file's structure is wrong, so no rule can judge it."""
         if origin is None:
-            self.errors.append(InputError(self.primary, message, fatal=False))
+            self.errors.append(InputError(self.primary, message, fatal=fatal))
             return
         location = origin.location
-        self.errors.append(InputError(origin.file, message, location.line, location.column, fatal=False))
+        self.errors.append(InputError(origin.file, message, location.line, location.column, fatal=fatal))
 
     def directory(self, origin: Origin | None) -> str:
         """Return the folder that relative paths at ``origin`` are relative to."""

@@ -60,7 +60,7 @@ def service_layout(service: Mapping, origin: Origin | None, primary: str) -> dic
     port_items = service.get("ports")
     return {
         "keys": _first_out_of_order(keys, _rank_of(SERVICE_ORDER)),
-        "depends_on": _first_unsorted(_written(depends_on, primary, span), str.lower),
+        "depends_on": _first_unsorted(_written(depends_on, primary, span), _name_order),
         "ports": _first_unsorted(_written(port_items, primary, span), _port_order),
     }
 
@@ -116,6 +116,11 @@ def _first_out_of_order(keys: list[str], rank: Any) -> dict[str, str] | None:
         if highest is None or rank(key) > rank(highest):
             highest = key
     return None
+
+
+def _name_order(item: Any) -> str | None:
+    # An item of depends_on that is not a name (a null or a number in an invalid file) has no place in the order.
+    return item.lower() if isinstance(item, str) else None
 
 
 def _first_unsorted(items: list[Any], order: Any) -> dict[str, str] | None:

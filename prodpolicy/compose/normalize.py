@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from typing import Any
 
 from .. import secrets
 from ..document import Document, Location
+from ..errors import InputError
 from . import crossref, layout
 from .context import Context
 from .profiles import is_active
@@ -34,7 +36,7 @@ def build_document(project: Project) -> Document:
 
     services = model.get("services")
     if services is not None and not isinstance(services, Mapping):
-        context.error("services must be a mapping of service names to services", model.origins.get("services"))
+        context.error("services must be a mapping of service names to services", model.origins.get("services"), fatal=True)
         services = Mapping()
     services = services or Mapping()
     context.locate(("services",), model.origins.get("services"))
@@ -87,6 +89,10 @@ def build_document(project: Project) -> Document:
         "variables": [{"name": name, "set": found} for name, found in sorted(project.references.items())],
         "runtimes": runtimes,
     }
+    # Keys kept as compose read them (mem_limit, extensions, command) may hold a credential that no
+    # service normalizer classified, and error messages quote values: mask both before anything prints them.
+    data = _redact_tree(data, context.secret_values, {})
+    errors = [_redacted_error(error, context) for error in project.errors]
     return Document(
         kind="compose",
         file=primary.file,
@@ -94,13 +100,38 @@ def build_document(project: Project) -> Document:
         locations=context.locations,
         lines=_redacted(primary.lines, context),
         sources=_other_sources(project, context),
-        errors=project.errors,
+        errors=errors,
         suppressions=[suppression for loaded in project.loaded.values() for suppression in loaded.suppressions],
     )
 
 
+def _redact_tree(value: Any, secret_values: set[str], done: dict[str, str]) -> Any:
+    """Mask secrets in a copy of the data as :func:`secrets.redact_tree` does, testing each distinct text once.
+
+    A compose document repeats many texts (restart policies, drivers, addresses, variable
+    names), and testing a text for token shapes costs an RE2 search, so ``done`` keeps
+    the masked form of every text already tested.
+    """
+    if isinstance(value, str):
+        masked = done.get(value)
+        if masked is None:
+            masked = secrets.redact_tree(value, secret_values)
+            done[value] = masked
+        return masked
+    if isinstance(value, dict):
+        return {key: _redact_tree(item, secret_values, done) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redact_tree(item, secret_values, done) for item in value]
+    return value
+
+
 def _redacted(lines: list[str], context: Context) -> list[str]:
     return [secrets.redact_text(line, context.secret_values) for line in lines]
+
+
+def _redacted_error(error: InputError, context: Context) -> InputError:
+    message = secrets.redact_text(error.message, context.secret_values)
+    return error if message == error.message else dataclasses.replace(error, message=message)
 
 
 def _other_sources(project: Project, context: Context) -> dict[str, list[str]]:

@@ -17,6 +17,10 @@ reference for every line number the rest of the package reports:
   bracket, or a value JSON does not allow (``NaN``), makes it shell form;
 * a physical line longer than 65535 bytes is an error.
 
+The input limits in effect (:func:`~prodpolicy.limits.current_limits`) bound
+the number of instructions and the size of each heredoc body; a file over
+either is an input error.
+
 Two of these rules are newer than the BuildKit 0.12 parser bound by the
 ``dockerfile`` package that the differential tests use as an oracle: it ignores
 text after an exec-form array and does not accept whitespace after ``<<``.
@@ -27,11 +31,14 @@ bodies included.
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 import re
 from dataclasses import dataclass, field
 
-from ..errors import InputError
+from ..errors import InputError, InvalidInput
+from ..limits import MAX_LINE_BYTES, Limits, current_limits
 
 DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
 HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
@@ -105,12 +112,9 @@ class RawInstruction:
 
     def line_at(self, offset: int) -> int:
         """Return the physical line of the character at ``offset`` in ``original``."""
-        line = self.start_line
-        for start, physical in self.segments:
-            if start > offset:
-                break
-            line = physical
-        return line
+        # A binary search, because a RUN of thousands of continuation lines calls this once per command.
+        position = bisect.bisect_right(self.segments, (offset, math.inf)) - 1
+        return self.segments[position][1] if position >= 0 else self.start_line
 
 
 @dataclass(slots=True)
@@ -255,6 +259,10 @@ def parse_json_array(text: str) -> tuple[list[str] | None, str | None]:
     try:
         value = json.loads(stripped, parse_constant=_reject_constant)
     except ValueError:
+        return None, None
+    except RecursionError:
+        # NOTE: arrays nested past Python's recursion limit are read as shell form. Docker reads valid
+        # JSON up to 10,000 levels deep and would reject the nested arrays as exec form instead.
         return None, None
     if not isinstance(value, list):
         return None, None
@@ -406,7 +414,9 @@ def lex(text: str, file: str) -> LexResult:
     Problems that stop Docker from reading the file, such as an unterminated
     heredoc or a repeated directive, are returned in ``errors``. The instructions
     read before and after them are kept, so callers can still report what was found.
+    Raises :class:`InvalidInput` for a file over the instruction or heredoc limit.
     """
+    limits = current_limits()
     if text.startswith("\ufeff"):
         text = text[1:]
     # Heredoc bodies keep their line endings, as Docker passes them on unchanged.
@@ -440,7 +450,10 @@ def lex(text: str, file: str) -> LexResult:
             comments = []
             continue
 
-        logical, ended = _trim_continuation(stripped, directives.escape)
+        first, ended = _trim_continuation(stripped, directives.escape)
+        # The parts are joined once at the end: adding to a string in the loop copies it every time.
+        parts = [first]
+        length = len(first)
         segments = [(0, line_number)]
         empty_continuation = False
         while not ended and index < total:
@@ -453,8 +466,10 @@ def lex(text: str, file: str) -> LexResult:
                 empty_continuation = True
                 continue
             part, ended = _trim_continuation(physical, directives.escape)
-            segments.append((len(logical), index))
-            logical += part
+            segments.append((length, index))
+            parts.append(part)
+            length += len(part)
+        logical = "".join(parts)
 
         if empty_continuation:
             warnings.append(
@@ -482,6 +497,7 @@ def lex(text: str, file: str) -> LexResult:
                 heredoc.opener_start -= shift
                 heredoc.opener_end -= shift
                 index = _read_heredoc_body(heredoc, lines, pieces, endings, index)
+                _check_heredoc_size(heredoc, file, limits)
                 if heredoc.end_line < 0:
                     errors.append(
                         InputError(
@@ -497,6 +513,9 @@ def lex(text: str, file: str) -> LexResult:
             instruction.end_line = index
             target.end_line = index
 
+        if len(instructions) >= limits.max_instructions:
+            message = limits.exceeded("max_instructions", "the Dockerfile has more instructions than")
+            raise InvalidInput(InputError(file, message, line=line_number))
         instructions.append(instruction)
 
     errors = directives.errors + errors
@@ -532,8 +551,14 @@ def _read_heredoc_body(heredoc: Heredoc, lines: list[str], pieces: list[str], en
     return index
 
 
-# Docker reads Dockerfiles with Go's bufio.Scanner, whose default limit rejects longer lines.
-MAX_LINE_BYTES = 65535
+def _check_heredoc_size(heredoc: Heredoc, file: str, limits: Limits) -> None:
+    content = heredoc.content
+    max_bytes = limits.max_heredoc_bytes
+    # A character is at most 4 bytes in UTF-8, so shorter bodies need no encoding.
+    if len(content) * 4 <= max_bytes or len(content.encode("utf-8", "surrogatepass")) <= max_bytes:
+        return
+    message = limits.exceeded("max_heredoc_bytes", f"the body of heredoc {heredoc.name!r} is larger than")
+    raise InvalidInput(InputError(file, message, line=heredoc.start_line))
 
 
 def _long_lines(pieces: list[str], file: str) -> list[InputError]:

@@ -96,8 +96,12 @@ def _documents(images: list[ImageInput], file: str, lines: list[str], errors: li
     builders = [ImageBuilder(image, file, errors) for image in images]
     datas = [builder.build() for builder in builders]
     secret_values = set().union(*(builder.secret_values for builder in builders))
+    # Token shapes anywhere in the data, such as "--password", "value" in an Entrypoint list, whose
+    # items no single string shows. An archive has no source lines to find them in.
+    for data in datas:
+        secret_values.update(token.value for token in secrets.scan_tokens(json.dumps(data, ensure_ascii=False)))
     if secret_values or any(secrets.find_tokens(line) for line in lines):
-        datas = [_redact_tree(data, secret_values) for data in datas]
+        datas = [secrets.redact_tree(data, secret_values) for data in datas]
         # The source lines show values JSON-escaped, so redact that spelling too.
         escaped = {json.dumps(value)[1:-1] for value in secret_values}
         lines = [secrets.redact_text(line, secret_values | escaped) for line in lines]
@@ -120,15 +124,3 @@ def _documents(images: list[ImageInput], file: str, lines: list[str], errors: li
 
 def _strings(value: Any) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
-
-
-def _redact_tree(value: Any, secret_values: set[str]) -> Any:
-    if isinstance(value, str):
-        if any(secret in value for secret in secret_values) or secrets.find_tokens(value):
-            return secrets.redact_text(value, secret_values)
-        return value
-    if isinstance(value, dict):
-        return {key: _redact_tree(item, secret_values) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_redact_tree(item, secret_values) for item in value]
-    return value

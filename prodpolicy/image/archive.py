@@ -12,6 +12,10 @@ climbs out with ``..``, and a link whose target does, make the whole archive an
 input error: docker and OCI tools never write one. Symbolic links between
 members are followed inside the archive, because older docker save archives
 store a repeated layer as a link to its first copy.
+
+The current input limits (:mod:`prodpolicy.limits`) bound the number of members
+and their total size; indexing stops at the first header over either, before
+its data is read.
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ import tarfile
 import zlib
 from typing import BinaryIO
 
+from ..limits import DEFAULT_LIMITS, current_limits
 from .blobs import MAX_JSON_BYTES, BlobError
 
-# docker save writes a few members per layer; a hundred thousand means the archive is something else.
-MAX_MEMBERS = 100_000
+MAX_MEMBERS = DEFAULT_LIMITS.max_archive_members
 # Links followed one after another before the chain counts as a loop.
 MAX_LINK_HOPS = 16
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -65,6 +69,8 @@ class TarStore:
         except READ_ERRORS as error:
             raise ArchiveError(f"not a readable tar archive ({error}); pass a docker save or OCI layout archive") from None
         self.members: dict[str, tarfile.TarInfo] = {}
+        self.limits = current_limits()
+        self._total_bytes = 0
         self._index()
 
     def _index(self) -> None:
@@ -84,10 +90,12 @@ class TarStore:
         tar.members = []
 
     def _add(self, member: tarfile.TarInfo) -> None:
-        if len(self.members) >= MAX_MEMBERS:
-            raise ArchiveError(
-                f"the archive has more than {MAX_MEMBERS:,} members, which no docker save or OCI layout archive has"
-            )
+        limits = self.limits
+        if len(self.members) >= limits.max_archive_members:
+            raise ArchiveError(limits.exceeded("max_archive_members", "the archive has more members than"))
+        self._total_bytes += member.size
+        if self._total_bytes > limits.max_archive_bytes:
+            raise ArchiveError(limits.exceeded("max_archive_bytes", "the members of the archive are larger, in total, than"))
         name = safe_name(member.name)
         if name is None:
             raise ArchiveError(

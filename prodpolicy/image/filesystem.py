@@ -18,6 +18,9 @@ NAME, ``.wh..wh..opq`` empties its folder). Three facts are collected:
 Only headers are read, and file data is skipped with seeks where the layer is
 not compressed, except for the few files whose content a fact needs, of which
 at most :data:`notable.MAX_READ_BYTES` (or :data:`MAX_ACCOUNT_FILE_BYTES`) are read.
+Nothing is ever written to disk. The ``max_archive_bytes`` limit bounds the
+uncompressed bytes of all layers together: the scan stops at the first header
+that would pass it, before that member's data is decompressed.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from ..limits import Limits, current_limits
 from . import notable
 from .archive import READ_ERRORS
 from .blobs import BlobError, BlobStore
@@ -66,6 +70,8 @@ class _FinalState:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     accounts: dict[str, tuple[int, str]] = field(default_factory=dict)
     truncated: bool = False
+    # Uncompressed bytes of the layers already read, tar headers included.
+    scanned_bytes: int = 0
 
     def remove(self, path: str) -> None:
         for tracked in (self.setuid, self.files, self.accounts):
@@ -84,6 +90,7 @@ class _FinalState:
 def scan_layers(store: BlobStore, layers: list[dict[str, Any]]) -> LayerScan:
     """Read every layer in order and return the facts of the final filesystem."""
     state = _FinalState()
+    limits = current_limits()
     errors: list[str] = []
     notes: list[str] = []
     for index, layer in enumerate(layers):
@@ -94,7 +101,10 @@ def scan_layers(store: BlobStore, layers: list[dict[str, Any]]) -> LayerScan:
                 notes.append(f"layer {index + 1} is a foreign layer that the input does not contain")
                 continue
             with store.open(name) as handle:
-                _apply_layer(handle, index, state)
+                _apply_layer(handle, index, state, limits)
+        except _OverLimit as error:
+            errors.append(f"layer {index + 1} was not scanned to the end, nor the layers after it: {error}")
+            break
         except BlobError as error:
             errors.append(f"layer {index + 1} was not scanned: {error}")
         except _Unreadable as error:
@@ -122,8 +132,16 @@ class _Unreadable(Exception):
     """Raised for a layer in a format this scan cannot read."""
 
 
-def _apply_layer(handle: BinaryIO, index: int, state: _FinalState) -> None:
+class _OverLimit(Exception):
+    """Raised when the layers read so far are larger, uncompressed, than ``max_archive_bytes``."""
+
+
+def _apply_layer(handle: BinaryIO, index: int, state: _FinalState, limits: Limits) -> None:
+    tar: tarfile.TarFile | None = None
     for tar, member in _members(handle):
+        # tarfile has already moved tar.offset past this member's data, which is not decompressed yet.
+        if state.scanned_bytes + tar.offset > limits.max_archive_bytes:
+            raise _OverLimit(limits.exceeded("max_archive_bytes", "the uncompressed layers are larger than"))
         path = "/" + "/".join(part for part in member.name.split("/") if part not in ("", "."))
         directory, base = posixpath.split(path)
         if base == _OPAQUE:
@@ -140,6 +158,8 @@ def _apply_layer(handle: BinaryIO, index: int, state: _FinalState) -> None:
         if path in ACCOUNT_FILES and member.isfile() and member.size <= MAX_ACCOUNT_FILE_BYTES:
             state.accounts[path] = (index, _read(tar, member, MAX_ACCOUNT_FILE_BYTES).decode("utf-8", "replace"))
         _record_notable(tar, member, path, index, state)
+    if tar is not None:
+        state.scanned_bytes += tar.offset
 
 
 def _record_notable(tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, index: int, state: _FinalState) -> None:
