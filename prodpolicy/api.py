@@ -22,10 +22,11 @@ from .findings import Report
 from .ignore import Excludes
 from .kinds import KINDS, NormalizeOptions, detect_kind, kind_for_directory, normalize_with
 from .policy.load import Policy
-from .source import DEFAULT_MAX_FILE_BYTES, Source, read_source
+from .source import Source, read_source
 
 if TYPE_CHECKING:
     from .batch import EvaluatorSettings, InputResult, InputTask, PolicySource
+    from .evaluation import RuleProfile
     from .config import InputPolicies
 
 logger = logging.getLogger("prodpolicy.api")
@@ -37,14 +38,15 @@ def normalize(
     kind: str | None = None,
     text: str | bytes | None = None,
     options: NormalizeOptions | None = None,
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_file_bytes: int | None = None,
 ) -> list[Document]:
     """Normalize one input into documents (an image archive can hold several).
 
     ``path`` names the input; pass ``text`` to normalize content that is not on
     disk. ``kind`` (``dockerfile``, ``compose`` or ``image``) overrides detection
-    by name and content. Text inputs are read whole, up to ``max_file_bytes``;
-    an image archive is streamed from its path and has no size limit. Raises
+    by name and content. Text inputs are read whole, up to ``max_file_bytes``
+    (default: the ``max_file_bytes`` of ``options.limits``, 10 MiB); an image
+    archive is streamed from its path under the archive limits instead. Raises
     :class:`~prodpolicy.errors.InvalidInput` when the input cannot be read.
     """
     return normalize_input(path, kind=kind, text=text, options=options, max_file_bytes=max_file_bytes)
@@ -57,7 +59,7 @@ def normalize_input(
     kind: str | None = None,
     text: str | bytes | None = None,
     options: NormalizeOptions | None = None,
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    max_file_bytes: int | None = None,
 ) -> list[Document]:
     """Normalize the input at ``path``, reported under the name ``file`` (default: ``path``).
 
@@ -72,7 +74,8 @@ def normalize_input(
             raise InvalidInput(InputError(file, "is a folder, not an input; pass it to eval to search it for inputs"))
         return normalize_with(folder_kind, Source(file, b"", path=location), options)
     if text is None:
-        source = read_source(location, max_file_bytes, display=file)
+        limit = max_file_bytes if max_file_bytes is not None else (options or NormalizeOptions()).limits.max_file_bytes
+        source = read_source(location, limit, display=file)
     else:
         source = Source(file, text.encode("utf-8") if isinstance(text, str) else text)
     if kind is None:
@@ -136,6 +139,7 @@ def evaluate_inputs(
     jobs: int = 1,
     stdin: IO[bytes] | bytes | None = None,
     stdin_filename: str | None = None,
+    rule_profile: RuleProfile | None = None,
 ) -> Report:
     """Normalize and evaluate inputs already found by :func:`~prodpolicy.discovery.discover`.
 
@@ -146,15 +150,21 @@ def evaluate_inputs(
     error for it and the batch goes on. A compiled :class:`Policy` reaches the
     workers only where they start with ``fork`` (Linux); elsewhere pass an
     :class:`~prodpolicy.config.InputPolicies`, which each worker loads once.
+
+    ``rule_profile``, when given, receives the time each rule took on every
+    document, in this process or in the workers.
     """
     from .batch import BatchEvaluation, EvaluatorSettings, policy_for
 
     started = time.perf_counter()
-    settings = EvaluatorSettings(kind=kind, options=options, today=today or datetime.date.today())
+    settings = EvaluatorSettings(
+        kind=kind, options=options, today=today or datetime.date.today(), profile_rules=rule_profile is not None
+    )
     workers = min(_worker_count(jobs), len(inputs))
     evaluation = BatchEvaluation(today=settings.today)
     with ExitStack() as stack:
-        tasks = _tasks(inputs, policy, stack, stdin, stdin_filename)
+        max_bytes = (options or NormalizeOptions()).limits.max_file_bytes
+        tasks = _tasks(inputs, policy, stack, stdin, stdin_filename, max_bytes)
         if workers > 1:
             results = _in_workers(tasks, policy, settings, workers, progress)
         else:
@@ -162,6 +172,8 @@ def evaluate_inputs(
         for result in results:
             chosen = policy_for(policy, result.file) if result.evaluated else None
             evaluation.merge(result, chosen)
+            if rule_profile is not None and result.rule_profile is not None:
+                rule_profile.merge(result.rule_profile)
             _log_result(result)
     report = evaluation.finish()
     where = f"{workers} worker processes" if workers > 1 else "this process"
@@ -178,7 +190,12 @@ def _worker_count(jobs: int) -> int:
 
 
 def _tasks(
-    inputs: Iterable[Found], policy: PolicySource, stack: ExitStack, stdin: IO[bytes] | bytes | None, stdin_filename: str | None
+    inputs: Iterable[Found],
+    policy: PolicySource,
+    stack: ExitStack,
+    stdin: IO[bytes] | bytes | None,
+    stdin_filename: str | None,
+    max_bytes: int,
 ) -> Iterator[InputTask]:
     """Turn found inputs into tasks.
 
@@ -193,7 +210,7 @@ def _tasks(
     for found in inputs:
         if found.path == STDIN:
             stream = io.BytesIO(stdin) if isinstance(stdin, bytes) else stdin
-            task = stack.enter_context(stdin_task(stream, file=stdin_filename or STDIN_NAME))
+            task = stack.enter_context(stdin_task(stream, file=stdin_filename or STDIN_NAME, max_bytes=max_bytes))
         else:
             task = InputTask(found.path)
         policy_for(policy, task.file)

@@ -14,6 +14,7 @@ depends neither on which process evaluated an input nor on when it finished.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import os
@@ -21,10 +22,10 @@ import time
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from .errors import InputError, InvalidInput
-from .evaluation import Evaluation
+from .evaluation import Evaluation, RuleProfile
 from .findings import Finding, Report, ReportWarning
 from .kinds import NormalizeOptions, kind_for_directory, kind_for_name
 from .policy.compiled import Policy
@@ -69,6 +70,57 @@ class InputResult:
     sources: dict[str, list[str]] = field(default_factory=dict)
     normalize_seconds: float = 0.0
     evaluate_seconds: float = 0.0
+    # The time each rule took on this input, when the settings ask for a rule profile.
+    rule_profile: RuleProfile | None = None
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # A worker sends its findings as tuples of their fields: pickling and unpickling the frozen
+        # dataclasses themselves costs about three times as much (10 µs a finding each way).
+        findings = [tuple(getattr(finding, name) for name in _FINDING_FIELDS) for finding in self.findings]
+        return (
+            _rebuild_result,
+            (
+                self.file,
+                self.read,
+                self.evaluated,
+                findings,
+                self.errors,
+                self.warnings,
+                self.sources,
+                self.normalize_seconds,
+                self.evaluate_seconds,
+                self.rule_profile,
+            ),
+        )
+
+
+_FINDING_FIELDS = tuple(item.name for item in dataclasses.fields(Finding))
+
+
+def _rebuild_result(
+    file: str,
+    read: bool,
+    evaluated: bool,
+    findings: list[tuple[Any, ...]],
+    errors: list[InputError],
+    warnings: list[ReportWarning],
+    sources: dict[str, list[str]],
+    normalize_seconds: float,
+    evaluate_seconds: float,
+    rule_profile: RuleProfile | None,
+) -> InputResult:
+    return InputResult(
+        file,
+        read,
+        evaluated,
+        [Finding(*values) for values in findings],
+        errors,
+        warnings,
+        sources,
+        normalize_seconds,
+        evaluate_seconds,
+        rule_profile,
+    )
 
 
 @dataclass(frozen=True)
@@ -78,6 +130,8 @@ class EvaluatorSettings:
     kind: str | None = None
     options: NormalizeOptions | None = None
     today: datetime.date = field(default_factory=datetime.date.today)
+    # Time every rule on every document (prodpolicy eval --profile-rules).
+    profile_rules: bool = False
 
 
 class InputEvaluator:
@@ -121,7 +175,7 @@ class InputEvaluator:
         evaluating = time.perf_counter()
         result.normalize_seconds = evaluating - started
 
-        evaluation = Evaluation(today=self.settings.today)
+        evaluation = Evaluation(today=self.settings.today, profile=RuleProfile() if self.settings.profile_rules else None)
         policy = policy_for(self.policy, task.file)
         for document in documents:
             evaluation.add(document, policy)
@@ -131,6 +185,7 @@ class InputEvaluator:
         result.errors = report.errors
         result.warnings = report.warnings
         result.sources = kept_source_lines(report)
+        result.rule_profile = evaluation.profile
         result.evaluate_seconds = time.perf_counter() - evaluating
         return result
 

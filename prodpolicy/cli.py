@@ -32,7 +32,8 @@ Run prodpolicy COMMAND --help for the options of a command.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser of every subcommand, or only of ``command``, whose module alone is then imported."""
     parser = argparse.ArgumentParser(
         prog="prodpolicy",
         description="Check Dockerfiles, compose files and images against production policies.",
@@ -46,15 +47,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the version and exit",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in COMMAND_MODULES if command is None else (command,):
         importlib.import_module(f"{__package__}.commands.{name}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    parser = build_parser()
-    arguments = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words == ["--version"]:
+        # Printed before any subcommand module is imported, so it costs little more than starting Python.
+        # It exits as argparse's version action does.
+        print(f"prodpolicy {__version__}")
+        raise SystemExit(EXIT_OK)
+    # Only the subcommand that runs is imported; help and usage errors without one list them all.
+    command = words[0] if words and words[0] in COMMAND_MODULES else None
+    parser = build_parser(command)
+    arguments = parser.parse_args(words)
     if arguments.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR

@@ -2,6 +2,8 @@
 
 Each distinct ``given`` path is run once per document, however many rules use
 it, and only the rules that apply to the document's kind are looked at. A rule
+whose first condition tests a field against constant texts (``keyword: RUN``)
+only tests the nodes that hold one of them (see :mod:`prodpolicy.policy.selection`). A rule
 that fails on unexpected data becomes an internal-error finding for that rule
 and file; the other rules and files are still evaluated.
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,46 +25,90 @@ from .findings import Finding, Report, ReportWarning, Suppressed, sort_key
 from .policy.compiled import CompiledRule, Policy
 from .policy.exceptions import CompiledException
 from .policy.jsonpath import format_path
+from .policy.selection import SelectionIndex, plain_evaluation
 
 logger = logging.getLogger("prodpolicy.evaluation")
 
 
-def iter_findings(document: Document, policy: Policy, *, today: datetime.date | None = None) -> Iterator[Finding]:
+def iter_findings(
+    document: Document, policy: Policy, *, today: datetime.date | None = None, profile: RuleProfile | None = None
+) -> Iterator[Finding]:
     """Yield the findings of one document in rule order, suppressed ones included and marked.
 
     ``today`` decides which exceptions have expired (default: the current date).
+    ``profile``, when given, adds the time each rule took and what it tested.
     """
     day = today or datetime.date.today()
-    matches: dict[str, list[tuple[Path, Any]]] = {}
+    selections: dict[str, SelectionIndex] = {}
     data = document.data
+    # The environment switch evaluates every selected node, to check that the index changes nothing.
+    indexed = not plain_evaluation()
+    clock = time.perf_counter
     for rule in policy.rules_for(document.kind):
+        started = clock() if profile is not None else 0.0
         try:
-            found = [_finding(rule, document, path, node, policy, day) for path, node in _apply_rule(rule, document, data, matches)]
+            found = [
+                _finding(rule, document, path, node, policy, day)
+                for path, node in _apply_rule(rule, document, data, selections, indexed)
+            ]
         except Exception as error:  # noqa: BLE001 - one broken rule must not stop the others
             logger.warning("rule %s failed on %s: %s", rule.id, document.file, error)
-            yield _internal_error(rule, document, error)
-            continue
+            found = [_internal_error(rule, document, error)]
+        if profile is not None:
+            profile.add(rule.id, clock() - started, len(found))
         yield from found
 
 
 def _apply_rule(
-    rule: CompiledRule, document: Document, data: dict[str, Any], matches: dict[str, list[tuple[Path, Any]]]
+    rule: CompiledRule, document: Document, data: dict[str, Any], selections: dict[str, SelectionIndex], indexed: bool
 ) -> Iterator[tuple[Path, Any]]:
     selected_any = False
+    predicate = rule.predicate
+    wanted = rule.node_filter if indexed else None
     for given in rule.given:
-        selected = matches.get(given.text)
-        if selected is None:
-            selected = given.find(data)
-            matches[given.text] = selected
-        for path, node in selected:
-            if node is None:
-                # A null field is an absent one: it is not a node to test.
-                continue
-            selected_any = True
-            if rule.predicate(node):
+        selection = selections.get(given.text)
+        if selection is None:
+            selection = SelectionIndex(given.find(data))
+            selections[given.text] = selection
+        selected_any = selected_any or selection.selected_any
+        nodes = selection.nodes if wanted is None else selection.candidates(wanted)
+        for path, node in nodes:
+            # A null field is an absent one: it is not a node to test.
+            if node is not None and predicate(node):
                 yield path, node
     if not selected_any and rule.on_no_match == "fail":
         yield (), data
+
+
+class RuleProfile:
+    """The time each rule took over a run, the times it ran, and the findings it produced."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, list[float]] = {}
+
+    def add(self, rule_id: str, seconds: float, findings: int) -> None:
+        """Add one run of a rule on one document."""
+        totals = self.rules.get(rule_id)
+        if totals is None:
+            self.rules[rule_id] = [seconds, 1, findings]
+            return
+        totals[0] += seconds
+        totals[1] += 1
+        totals[2] += findings
+
+    def merge(self, other: RuleProfile) -> None:
+        """Add the totals of another profile, such as a worker process's."""
+        for rule_id, (seconds, runs, findings) in other.rules.items():
+            totals = self.rules.setdefault(rule_id, [0.0, 0, 0])
+            totals[0] += seconds
+            totals[1] += runs
+            totals[2] += findings
+
+    def rows(self) -> list[tuple[str, float, int, int]]:
+        """Return (rule id, seconds, runs, findings), slowest first."""
+        rows = [(rule_id, float(seconds), int(runs), int(findings)) for rule_id, (seconds, runs, findings) in self.rules.items()]
+        rows.sort(key=lambda row: (-row[1], row[0]))
+        return rows
 
 
 def _internal_error(rule: CompiledRule, document: Document, error: Exception) -> Finding:
@@ -160,9 +207,12 @@ class Evaluation:
     sorts the report.
     """
 
-    def __init__(self, report: Report | None = None, *, today: datetime.date | None = None) -> None:
+    def __init__(
+        self, report: Report | None = None, *, today: datetime.date | None = None, profile: RuleProfile | None = None
+    ) -> None:
         self.report = report if report is not None else Report()
         self.today = today or datetime.date.today()
+        self.profile = profile
         self._exceptions: dict[str, CompiledException] = {}
         self._used: set[str] = set()
 
@@ -177,25 +227,32 @@ class Evaluation:
             report.rules.setdefault(rule.id, rule)
         for exception in policy.exceptions:
             self._exceptions.setdefault(str(exception.origin), exception)
-        for finding in iter_findings(document, policy, today=self.today):
+        if any(error.fatal for error in document.errors):
+            # The rest of the file was not read, so a rule would judge a part of it as the whole.
+            return
+        for finding in iter_findings(document, policy, today=self.today, profile=self.profile):
             report.findings.append(finding)
             for mark in (finding.suppressed, finding.expired_exception):
                 if mark is not None and mark.kind == "exception" and mark.source is not None:
                     self._used.add(mark.source)
         report.warnings.extend(_comment_warnings(document, policy))
+        report.warnings.extend(_inactive_service_warnings(document))
 
     def finish(self) -> Report:
         """Add warnings for unused exceptions, sort everything, and return the report."""
         report = self.report
+        evaluated = set(report.files) | set(report.sources)
         for source, exception in self._exceptions.items():
             if source in self._used:
                 continue
-            expired = exception.expired(self.today)
-            detail = f"expired on {exception.expires} and " if expired and exception.expires else ""
+            if exception.files and not any(glob.matches(file) for glob in exception.files for file in evaluated):
+                # Its files were not part of this run (a pre-commit run on a few files), so it could not match.
+                continue
+            expired = " and has expired" if exception.expired(self.today) else ""
             report.warnings.append(
                 ReportWarning(
                     kind="unused-exception",
-                    message=f"the exception for {exception.describe()} {detail}matched no finding in this run; "
+                    message=f"the exception for {exception.describe()} matched no finding in this run{expired}: "
                     "remove it or correct its target",
                     file=exception.origin.file,
                     line=exception.origin.line,
@@ -234,6 +291,24 @@ def _comment_warnings(document: Document, policy: Policy) -> Iterator[ReportWarn
                     file,
                     comment.line,
                 )
+
+
+def _inactive_service_warnings(document: Document) -> Iterator[ReportWarning]:
+    """Name the compose services that no rule saw because their profiles are not active."""
+    inactive = document.data.get("inactive_services") if document.kind == "compose" else None
+    if not inactive:
+        return
+    names = []
+    profiles: set[str] = set()
+    for name, service in inactive.items():
+        names.append(f"{name} ({', '.join(service.get('profiles') or [])})")
+        profiles.update(service.get("profiles") or [])
+    options = " ".join(f"--profile {profile}" for profile in sorted(profiles))
+    if len(names) == 1:
+        message = f"1 service not evaluated, because its profile is not active: {names[0]}; pass {options} to check it"
+    else:
+        message = f"{len(names)} services not evaluated, because their profiles are not active: {', '.join(names)}; pass {options} to check them"
+    yield ReportWarning("inactive-services", message, document.file, None)
 
 
 def evaluate(documents: Iterable[Document], policy: Policy, *, today: datetime.date | None = None) -> Report:

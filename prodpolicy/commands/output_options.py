@@ -102,6 +102,8 @@ def write_report(report: Any, arguments: argparse.Namespace, policy: Any = None)
     """
     from ..report import render
 
+    if arguments.format == "json":
+        return _stream_json(report, arguments.output)
     destination = sys.stdout if arguments.output is None else None
     color = color_enabled(getattr(arguments, "color", "never"), destination)
     summary = not getattr(arguments, "quiet", False)
@@ -141,6 +143,45 @@ def write_file(path: str, text: str) -> bool:
         print(f"prodpolicy: cannot write {path}: {error.strerror or error}", file=sys.stderr)
         return False
     return True
+
+
+def _stream_json(report: Any, output: str | None) -> bool:
+    """Write the JSON report while it is encoded; return False when writing failed.
+
+    The text is byte for byte what ``render("json", ...)`` returns (tests/test_performance_results.py
+    checks it), but the whole text is never held: for 40,000 findings the encoder's list of pieces
+    and the joined text need about 100 MiB more than the report itself.
+    """
+    import json
+
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
+    pieces = encoder.iterencode(report.to_json())
+    if output is None:
+        _write_pieces(sys.stdout, pieces)
+        sys.stdout.flush()
+        return True
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            _write_pieces(handle, pieces)
+    except OSError as error:
+        print(f"prodpolicy: cannot write {output}: {error.strerror or error}", file=sys.stderr)
+        return False
+    return True
+
+
+def _write_pieces(stream: TextIO, pieces: Iterator[str]) -> None:
+    # The encoder yields pieces of a few characters; writing them in blocks of about 64 KiB is much faster.
+    block: list[str] = []
+    size = 0
+    for piece in pieces:
+        block.append(piece)
+        size += len(piece)
+        if size >= 65536:
+            stream.write("".join(block))
+            block.clear()
+            size = 0
+    block.append("\n")
+    stream.write("".join(block))
 
 
 def _write_stdout(text: str) -> None:

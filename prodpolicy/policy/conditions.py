@@ -3,7 +3,9 @@
 A compiled predicate takes the matched node and returns whether the condition
 holds. Regular expressions run on RE2 (google-re2), which has no backtracking,
 so a pattern in a policy cannot stall evaluation; patterns RE2 rejects
-(backreferences, lookaround) are policy errors.
+(backreferences, lookaround) are policy errors. A pattern sees at most the
+first :data:`~prodpolicy.limits.MAX_REGEX_INPUT_CHARS` characters of a value,
+which bounds the time of each match.
 
 When the loader passes the document schema, every ``field`` is also checked
 against it, so a misspelt field is an error at load time instead of a
@@ -20,9 +22,11 @@ from typing import Any
 import re2
 
 from ..durations import parse_duration
+from ..limits import MAX_REGEX_INPUT_CHARS
 from .docschema import DocumentSchema, SchemaPathError
 from .jsonpath import CompiledPath, JSONPathError, compile_path
 from .model import Comparison, Condition, Count, ParameterRef
+from .regex import search_any
 
 Predicate = Callable[[Any], bool]
 Values = Callable[[Any], list[Any]]
@@ -79,10 +83,43 @@ class _FieldOperand:
     values: Values
 
 
+def _itself(node: Any) -> list[Any]:
+    """Return the values of a condition without ``field``: the node itself."""
+    return [] if node is None else [node]
+
+
 def _field_values(path: CompiledPath | None) -> Values:
     if path is None:
-        return lambda node: [] if node is None else [node]
+        return _itself
+    if path.names is not None and len(path.names) == 1:
+        # The most common field, one name, without CompiledPath.values' loop; the same values.
+        name = path.names[0]
+
+        def named(node: Any) -> list[Any]:
+            if isinstance(node, dict):
+                value = node.get(name)
+                if value is not None:
+                    return [value]
+            return []
+
+        # Operators that run per node many times read the one value directly (see _single_name).
+        named.field_name = name  # type: ignore[attr-defined]
+        return named
     return path.values
+
+
+def _single_name(values: Values) -> str | None:
+    """Return the field name when ``values`` reads one named field of the node, else None."""
+    return getattr(values, "field_name", None)
+
+
+def _regex_input(value: Any) -> str | None:
+    """Return the text a pattern is matched against: the value as text, cut to the regex input limit."""
+    text = _as_text(value)
+    if text is not None and len(text) > MAX_REGEX_INPUT_CHARS:
+        # NOTE: a match after the cut is missed; no field of a document within the file size limit is this long.
+        return text[:MAX_REGEX_INPUT_CHARS]
+    return text
 
 
 def _same(left: Any, right: Any) -> bool:
@@ -216,6 +253,18 @@ class _Compiler:
             other = operand.values
             return lambda node: any(_same(value, item) for value in values(node) for item in other(node))
         expected = self.operand(operand, where)
+        if isinstance(expected, str):
+            # Only text equals text, so list membership (identity, then ==) gives the same result as _same.
+            return lambda node: expected in values(node)
+        if isinstance(expected, bool):
+            # A boolean only equals the same boolean, never 0 or 1.
+            def same_boolean(node: Any) -> bool:
+                for value in values(node):
+                    if value is expected:
+                        return True
+                return False
+
+            return same_boolean
         return lambda node: any(_same(value, expected) for value in values(node))
 
     def _op_not_equals(self, values: Values, operand: Any, where: Location, nodes: SchemaNodes) -> Predicate:
@@ -226,6 +275,16 @@ class _Compiler:
         options = self.operand(operand, where)
         if not isinstance(options, list):
             raise ConditionError("in takes a list of values", where)
+        if options and all(isinstance(option, str) for option in options):
+            texts = frozenset(options)
+
+            def in_texts(node: Any) -> bool:
+                for value in values(node):
+                    if isinstance(value, str) and value in texts:
+                        return True
+                return False
+
+            return in_texts
         return lambda node: any(_same(value, option) for value in values(node) for option in options)
 
     def _op_not_in(self, values: Values, operand: Any, where: Location, nodes: SchemaNodes) -> Predicate:
@@ -239,12 +298,25 @@ class _Compiler:
         return [compile_regex(resolved, where)]
 
     def _op_matches(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
-        patterns = self._patterns(operand, where)
+        found_in = search_any(self._patterns(operand, where))
+        name = _single_name(values)
+        if name is not None:
+            # The same test as below for a field of one name, without building its list of values.
+            def matches_field(node: Any) -> bool:
+                if not isinstance(node, dict):
+                    return False
+                value = node.get(name)
+                if value is None:
+                    return False
+                text = _regex_input(value)
+                return text is not None and found_in(text)
+
+            return matches_field
 
         def matches(node: Any) -> bool:
             for value in values(node):
-                text = _as_text(value)
-                if text is not None and any(pattern.search(text) for pattern in patterns):
+                text = _regex_input(value)
+                if text is not None and found_in(text):
                     return True
             return False
 
@@ -274,14 +346,14 @@ class _Compiler:
         return lambda node: not contains(node)
 
     def _op_contains_match(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
-        patterns = self._patterns(operand, where)
+        found_in = search_any(self._patterns(operand, where))
 
         def contains_match(node: Any) -> bool:
             for value in values(node):
                 items = value if isinstance(value, list) else list(value) if isinstance(value, dict) else []
                 for item in items:
-                    text = _as_text(item)
-                    if text is not None and any(pattern.search(text) for pattern in patterns):
+                    text = _regex_input(item)
+                    if text is not None and found_in(text):
                         return True
             return False
 
@@ -400,11 +472,41 @@ class _Compiler:
 
     def _op_all(self, values: Values, operand: list[Condition], where: Location, nodes: SchemaNodes) -> Predicate:
         predicates = self._nested(operand, where, nodes)
-        return lambda node: any(all(predicate(value) for predicate in predicates) for value in values(node))
+        holds = _all_of(predicates)
+        if values is _itself:
+            # Without a field, all tests the node itself, which is never null here.
+            return lambda node: node is not None and holds(node)
+
+        def all_of_values(node: Any) -> bool:
+            for value in values(node):
+                if holds(value):
+                    return True
+            return False
+
+        return all_of_values
 
     def _op_any(self, values: Values, operand: list[Condition], where: Location, nodes: SchemaNodes) -> Predicate:
         predicates = self._nested(operand, where, nodes)
-        return lambda node: any(any(predicate(value) for predicate in predicates) for value in values(node))
+        if values is _itself:
+
+            def any_of_node(node: Any) -> bool:
+                if node is None:
+                    return False
+                for predicate in predicates:
+                    if predicate(node):
+                        return True
+                return False
+
+            return any_of_node
+
+        def any_of(node: Any) -> bool:
+            for value in values(node):
+                for predicate in predicates:
+                    if predicate(value):
+                        return True
+            return False
+
+        return any_of
 
     def _op_not(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
         predicate = self.compile(operand, where, nodes)
@@ -412,7 +514,31 @@ class _Compiler:
 
     def _op_any_item(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
         predicate = self.compile(operand, where, self.item_nodes(nodes, where))
-        return lambda node: any(predicate(item) for item in _items(values(node)))
+        name = _single_name(values)
+        if name is not None:
+            # The same test as below for a field of one name, iterating its items without copying them.
+            def any_item_of_field(node: Any) -> bool:
+                if not isinstance(node, dict):
+                    return False
+                value = node.get(name)
+                if isinstance(value, dict):
+                    value = value.values()
+                elif not isinstance(value, list):
+                    return False
+                for item in value:
+                    if predicate(item):
+                        return True
+                return False
+
+            return any_item_of_field
+
+        def any_item(node: Any) -> bool:
+            for item in _items(values(node)):
+                if predicate(item):
+                    return True
+            return False
+
+        return any_item
 
     def _op_all_items(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
         predicate = self.compile(operand, where, self.item_nodes(nodes, where))
@@ -420,7 +546,14 @@ class _Compiler:
 
     def _op_no_item(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
         predicate = self.compile(operand, where, self.item_nodes(nodes, where))
-        return lambda node: not any(predicate(item) for item in _items(values(node)))
+
+        def no_item(node: Any) -> bool:
+            for item in _items(values(node)):
+                if predicate(item):
+                    return False
+            return True
+
+        return no_item
 
 
 _BOUND_TESTS: dict[str, Callable[[int], Callable[[int], bool]]] = {
@@ -430,6 +563,23 @@ _BOUND_TESTS: dict[str, Callable[[int], Callable[[int], bool]]] = {
     "lt": lambda bound: lambda size: size < bound,
     "lte": lambda bound: lambda size: size <= bound,
 }
+
+
+def _all_of(predicates: list[Predicate]) -> Predicate:
+    """Return a predicate that holds when every one of ``predicates`` does, testing them in order."""
+    if len(predicates) == 1:
+        return predicates[0]
+    if len(predicates) == 2:
+        first, second = predicates
+        return lambda node: first(node) and second(node)
+
+    def all_of(node: Any) -> bool:
+        for predicate in predicates:
+            if not predicate(node):
+                return False
+        return True
+
+    return all_of
 
 
 def _items(values: list[Any]) -> list[Any]:
@@ -468,6 +618,4 @@ def compile_conditions(
         raise ConditionErrors(errors)
     if not predicates:
         return lambda node: True
-    if len(predicates) == 1:
-        return predicates[0]
-    return lambda node: all(predicate(node) for predicate in predicates)
+    return _all_of(predicates)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+from pathlib import Path
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -160,12 +161,28 @@ class DocumentSchema:
 
 @functools.lru_cache(maxsize=1)
 def document_schema() -> DocumentSchema:
-    """Return the schema of the document model, generated from the pydantic classes once per process."""
+    """Return the schema of the document model, generated from the pydantic classes once per process.
+
+    The generated JSON schema is kept in the cache folder (see :mod:`prodpolicy.policy.cache`),
+    under a name derived from the model's source files and the pydantic version.
+    """
+    from . import cache
+
+    def name() -> str:
+        from pydantic import VERSION
+
+        model = Path(__file__).resolve().parent.parent / "model"
+        return cache.digest(f"document-schema-pydantic-{VERSION}", sorted(model.glob("*.py")))
+
+    return DocumentSchema(cache.cached(name, _generate_schema, cache.encode_json, cache.decode_json))
+
+
+def _generate_schema() -> dict[str, Any]:
     from pydantic import TypeAdapter
 
     from ..model import DocumentModel
 
-    return DocumentSchema(TypeAdapter(DocumentModel).json_schema(mode="serialization"))
+    return TypeAdapter(DocumentModel).json_schema(mode="serialization")
 
 
 def _allows_anything(nodes: Sequence[dict[str, Any]]) -> bool:

@@ -179,6 +179,11 @@ class Docs(_Strict):
     good: str = Field(description="The same example, fixed")
     fix: str
     limitations: str | None = None
+    url: str | None = Field(
+        None,
+        description="The address of the rule's reference page, linked from SARIF, GitLab and explain; "
+        "bundled rules link to their page in docs/rules, other rules only when this is set",
+    )
 
 
 class ExpectedFinding(_Strict):

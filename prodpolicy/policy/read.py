@@ -131,12 +131,29 @@ class Reader:
             self.problems.add(str(directory), "the bundled ruleset is missing; reinstall prodpolicy")
             return
         layer = Layer(BUNDLED_NAME)
-        for path in files:
+        for path, loaded in zip(files, self._read_bundled_yaml(files)):
             self._loaded.add(path.resolve())
-            loaded = self._read_yaml(path, None, None)
             if loaded is not None:
                 self._rule_file(loaded, Source(str(path), path.parent, loaded), layer)
         self.layers.append(layer)
+
+    def _read_bundled_yaml(self, files: list[FilePath]) -> list[YAMLData | None]:
+        """Load the bundled rule files, from the cache when their bytes are unchanged (see :mod:`.cache`)."""
+        from .. import yamlload
+        from . import cache
+
+        def read() -> list[YAMLData | None]:
+            return [self._read_yaml(path, None, None) for path in files]
+
+        def encode(loaded: list[YAMLData | None]) -> bytes:
+            return cache.encode_marshal([_plain_yaml(item) for item in loaded])
+
+        def decode(data: bytes) -> list[YAMLData | None]:
+            return [_yaml_from_plain(item) for item in cache.decode_marshal(data)]
+
+        # The loader's code is part of the key too, so a changed loader in a development checkout reads the files again.
+        sources = [*files, FilePath(yamlload.__file__), FilePath(__file__)]
+        return cache.cached(lambda: cache.digest("bundled-rules", sources), read, encode, decode)  # type: ignore[no-any-return]
 
     def read_file(
         self,
@@ -214,7 +231,11 @@ class Reader:
             self._policy_file(data, loaded, source)
             return
         expected = "kind: Policy" if configuration else "kind: Rule or kind: Policy"
-        self.problems.add(source.file, f"unknown kind {kind!r}; use {expected}", source.location(("kind",)))
+        if kind is None:
+            message = f"no kind key, so this is not a policy file; a policy file starts with apiVersion: prodpolicy/v1 and {expected}"
+        else:
+            message = f"unknown kind {kind!r}; use {expected}"
+        self.problems.add(source.file, message, source.location(("kind",)))
 
     def _policy_file(self, data: dict[str, Any], loaded: YAMLData, source: Source) -> None:
         policy = self._validate(PolicyFile, data, source)
@@ -245,8 +266,11 @@ class Reader:
         except IsADirectoryError:
             self.problems.add(origin or file, f"{path} is a folder; name a policy file", location)
             return None
-        except (OSError, UnicodeDecodeError) as error:
-            self.problems.add(file, f"cannot read the policy file: {error}")
+        except UnicodeDecodeError as error:
+            self.problems.add(file, f"byte {error.start + 1} is not UTF-8 text; a policy file is YAML saved as UTF-8")
+            return None
+        except OSError as error:
+            self.problems.add(file, f"cannot read the policy file: {error.strerror or error}")
             return None
         try:
             return load_yaml(text)
@@ -299,3 +323,23 @@ def cli_layer(select: list[str] | None, ignore: list[str]) -> Layer:
         {"apiVersion": API_VERSION, "kind": "Policy", "select": select, "ignore": list(ignore)}
     )
     return Layer("command line", policy=policy)
+
+
+def _plain_yaml(loaded: YAMLData | None) -> tuple[Any, ...]:
+    """Return loaded YAML as plain values for the cache; raise ValueError for a file that did not load."""
+    if loaded is None:
+        # A file with mistakes is read again next time, so its problems are reported again.
+        raise ValueError("a bundled rule file did not load")
+    locations = {path: (where.line, where.end_line, where.column, where.file) for path, where in loaded.locations.items()}
+    return (loaded.data, locations, loaded.tags, loaded.styles, loaded.merged)
+
+
+def _yaml_from_plain(plain: tuple[Any, ...]) -> YAMLData:
+    data, locations, tags, styles, merged = plain
+    return YAMLData(
+        data,
+        {path: Location(*where) for path, where in locations.items()},
+        tags,
+        styles,
+        merged,
+    )

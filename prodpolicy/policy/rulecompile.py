@@ -17,6 +17,7 @@ from .jsonpath import CompiledPath, JSONPathError, compile_path
 from .parameters import parameter_problems
 from .problems import Problems
 from .read import RuleDefinition
+from .selection import node_filter
 from .template import Template, TemplateError, compile_template
 
 SchemaNodes = list[dict[str, Any]] | None
@@ -160,6 +161,7 @@ class RuleCompiler:
             source=definition.source.file,
             line=_line(definition.location("id")),
             test_folder=_resolve_folder(rule.test_folder, definition.source.base),
+            node_filter=node_filter(rule.when, values),
         )
 
     def _message(

@@ -3,7 +3,8 @@
 Only field lookups are allowed, never expressions or format specs, so a message
 template cannot run anything. ``{param.NAME}`` inserts a rule parameter;
 ``{{`` and ``}}`` are literal braces. A list is joined with spaces and a missing
-field renders as ``(none)``.
+or null field renders as ``(none)``, or as the text after a ``|`` in the
+placeholder: ``{env.NODE_ENV.value|not set}``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Template:
     """A message template with its placeholders compiled."""
 
     text: str
-    parts: tuple[str | CompiledPath, ...]
+    parts: tuple[str | _Field, ...]
 
     def render(self, node: Any) -> str:
         pieces: list[str] = []
@@ -36,8 +37,22 @@ class Template:
             if isinstance(part, str):
                 pieces.append(part)
             else:
-                pieces.append(_format(part.values(node)))
+                pieces.append(part.render(node))
         return "".join(pieces)
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """A placeholder: the field path, and the text for a missing or null value."""
+
+    path: CompiledPath
+    fallback: str | None
+
+    def render(self, node: Any) -> str:
+        values = self.path.values(node)
+        if self.fallback is not None and all(value is None for value in values):
+            return self.fallback
+        return _format(values)
 
 
 def _format(values: list[Any]) -> str:
@@ -73,7 +88,7 @@ def compile_template(
     ``check`` is called with each field path and raises :class:`TemplateError`
     for one that cannot exist in the documents the rule applies to.
     """
-    parts: list[str | CompiledPath] = []
+    parts: list[str | _Field] = []
     position = 0
     for match in _PLACEHOLDER.finditer(text):
         parts.append(text[position : match.start()])
@@ -82,7 +97,8 @@ def compile_template(
         if token in ("{{", "}}"):
             parts.append(token[0])
             continue
-        name = match.group(1).strip()
+        name, bar, fallback = match.group(1).partition("|")
+        name = name.strip()
         if name.startswith("param."):
             parts.append(_format([parameter(name[len("param.") :])]))
             continue
@@ -94,6 +110,6 @@ def compile_template(
             raise TemplateError(f"placeholder {{{name}}} must be relative to the matched node; drop the leading $")
         if check is not None:
             check(path)
-        parts.append(path)
+        parts.append(_Field(path, fallback.strip() if bar else None))
     parts.append(text[position:])
     return Template(text, tuple(part for part in parts if part != ""))

@@ -1,0 +1,140 @@
+"""Keep what loading the bundled ruleset derives from files on disk, so a short run starts fast.
+
+Two things are cached, each in a file of its own:
+
+* the document model's JSON schema, which every policy load checks fields
+  against; pydantic takes about 0.2 s to generate it;
+* the bundled rule files as loaded YAML, with the positions of their keys.
+
+Each entry's name is a SHA-256 digest of everything it is derived from: the
+prodpolicy and Python versions and the bytes of the source files (the model's
+modules, or the rule files). A changed file gives a new name, so a stale entry
+is never read, and writing an entry removes the older ones of its kind. Entries are written to a temporary file and renamed into
+place, so a reader never sees half an entry. Both formats load without running
+code: the schema is JSON and the rules are ``marshal`` data of plain values.
+
+The folder is ``$PRODPOLICY_CACHE_DIR``, else ``$XDG_CACHE_HOME/prodpolicy``,
+else ``~/.cache/prodpolicy``. ``PRODPOLICY_NO_CACHE=1`` or ``--no-cache`` turns
+the cache off. A cache that cannot be read or written is skipped silently
+(logged at debug level): results never depend on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import marshal
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger("prodpolicy.cache")
+
+NO_CACHE_ENVIRONMENT = "PRODPOLICY_NO_CACHE"
+CACHE_DIR_ENVIRONMENT = "PRODPOLICY_CACHE_DIR"
+
+# Set by --no-cache for the rest of the process.
+_disabled = False
+
+
+def disable() -> None:
+    """Turn the cache off for the rest of this process and the worker processes it starts."""
+    global _disabled
+    _disabled = True
+    os.environ[NO_CACHE_ENVIRONMENT] = "1"
+
+
+def enabled() -> bool:
+    """Return whether cached entries may be read and written."""
+    return not _disabled and not os.environ.get(NO_CACHE_ENVIRONMENT)
+
+
+def cache_directory() -> Path:
+    """Return the folder of the cache entries (it may not exist yet)."""
+    configured = os.environ.get(CACHE_DIR_ENVIRONMENT)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "prodpolicy"
+
+
+def digest(kind: str, files: Iterable[Path]) -> str:
+    """Return the entry name of ``kind`` derived from ``files``: their paths and bytes, and the versions in use."""
+    from .. import __version__
+
+    hasher = hashlib.sha256()
+    hasher.update(f"{kind}\0{__version__}\0{sys.version}\0".encode())
+    for file in files:
+        hasher.update(str(file).encode("utf-8", "surrogateescape") + b"\0")
+        hasher.update(file.read_bytes())
+        hasher.update(b"\0")
+    return f"{kind}-{hasher.hexdigest()[:32]}"
+
+
+def cached(
+    name: Callable[[], str],
+    compute: Callable[[], Any],
+    encode: Callable[[Any], bytes],
+    decode: Callable[[bytes], Any],
+) -> Any:
+    """Return the cached value of the entry ``name()``, or compute, store and return it."""
+    if not enabled():
+        return compute()
+    try:
+        path = cache_directory() / name()
+    except OSError as error:
+        logger.debug("cache skipped: cannot read a source file: %s", error)
+        return compute()
+    try:
+        return decode(path.read_bytes())
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError, EOFError, TypeError) as error:
+        logger.debug("cache entry %s is unreadable, computing it again: %s", path, error)
+    value = compute()
+    try:
+        _write(path, encode(value))
+        _remove_older(path)
+    except (OSError, ValueError) as error:
+        logger.debug("cannot write cache entry %s: %s", path, error)
+    return value
+
+
+def _remove_older(path: Path) -> None:
+    """Remove the other entries of the same kind, left by earlier versions of the sources, so the folder stays small."""
+    kind = path.name.rsplit("-", 1)[0] + "-"
+    for other in path.parent.iterdir():
+        if other.name.startswith(kind) and other.name != path.name and other.name[len(kind) :].isalnum():
+            other.unlink(missing_ok=True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as output:
+            output.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def encode_json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+def decode_json(data: bytes) -> Any:
+    return json.loads(data)
+
+
+def encode_marshal(value: Any) -> bytes:
+    return marshal.dumps(value)
+
+
+def decode_marshal(data: bytes) -> Any:
+    return marshal.loads(data)

@@ -1,0 +1,255 @@
+"""Test texts against a condition's regular expressions with as few RE2 calls as possible.
+
+A ``matches`` condition only needs to know whether some pattern is found in a
+text. Calling ``re2.compile(...).search`` costs about 2 µs in google-re2's
+Python wrapper, mostly outside RE2: it decodes the span of every group and
+builds a match object. A :class:`PatternTest` saves most of that without
+changing any result:
+
+* the patterns of one condition are joined into one alternation, each
+  alternative in a group of its own so that inline flags such as ``(?i)``
+  keep their scope, and RE2 runs once per text;
+* groups become non-capturing, so RE2 reports one span, and the wrapper's
+  match objects are skipped by calling RE2's ``Match`` directly;
+* a pattern that can only match at the start of the text with a fixed prefix
+  (``^go (build|install)``) is tried only on texts that start with it, a
+  prefix that RE2's ``PossibleMatchRange`` gives;
+* results are kept per text, for up to :data:`MEMO_SIZE` texts per condition,
+  because the same command text is tested by many documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import re2
+
+from .selection import plain_evaluation
+
+# Texts whose results one condition keeps. A full memo takes no more texts: emptying it would
+# lose the common texts, which come early, and the first texts bound its memory.
+MEMO_SIZE = 2048
+
+# PatternTest calls RE2 through private parts of google-re2's wrapper: _Anchor, and _regexp on a compiled
+# pattern (in 1.1). Where they are missing, every test goes through the public search instead.
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+_NO_MATCH = (-1, -1)
+# Inline flags at the start of a pattern that leave ^ meaning the start of the text.
+_LEADING_FLAGS = re.compile(r"(\(\?[iUs]+\))+")
+
+
+class PatternTest:
+    """Whether any of a condition's compiled patterns is found in a text."""
+
+    __slots__ = ("_patterns", "_gated", "_rest", "_memo")
+
+    def __init__(self, patterns: Sequence[Any]) -> None:
+        # The RE2 programs of the test are built on its first call, so a condition that no
+        # document reaches costs nothing when the policy loads.
+        self._patterns = tuple(patterns)
+        self._gated: tuple[tuple[bytes, Any], ...] | None = None
+        self._rest: Any = None
+        self._memo: dict[str, bool] = {}
+
+    def __call__(self, text: str) -> bool:
+        memo = self._memo
+        found = memo.get(text)
+        if found is not None:
+            return found
+        found = self._search(text.encode("utf-8", "surrogatepass"))
+        if len(memo) < MEMO_SIZE:
+            memo[text] = found
+        return found
+
+    def _search(self, encoded: bytes) -> bool:
+        gated = self._gated
+        if gated is None:
+            gated = self._prepare()
+        end = len(encoded)
+        for prefix, regexp in gated:
+            if encoded.startswith(prefix) and regexp.Match(_UNANCHORED, encoded, 0, end)[0] != _NO_MATCH:
+                return True
+        rest = self._rest
+        return rest is not None and rest.Match(_UNANCHORED, encoded, 0, end)[0] != _NO_MATCH
+
+    def _prepare(self) -> tuple[tuple[bytes, Any], ...]:
+        gated: list[tuple[bytes, Any]] = []
+        rest: list[str] = []
+        options = self._patterns[0].options if self._patterns else None
+        for pattern in self._patterns:
+            text = pattern.pattern if isinstance(pattern.pattern, str) else pattern.pattern.decode()
+            prefix = _required_prefix(text, options, pattern)
+            if prefix:
+                gated.append((prefix, _raw(text, options, pattern)))
+            else:
+                rest.append(text)
+        # _rest is set before _gated, because other threads take a set _gated to mean that the test is ready.
+        self._rest = _raw("|".join(f"(?:{text})" for text in rest), options) if rest else None
+        self._gated = tuple(gated)
+        return self._gated
+
+
+def search_any(patterns: Sequence[Any]) -> Callable[[str], bool]:
+    """Return a test of whether any of the compiled ``patterns`` is found in a text.
+
+    With the environment switch of :mod:`prodpolicy.policy.selection`, the test
+    makes one plain ``search`` call per pattern and text instead, to check that
+    :class:`PatternTest` gives the same results.
+    """
+    if plain_evaluation() or _UNANCHORED is None or not all(hasattr(pattern, "_regexp") for pattern in patterns):
+        return lambda text: any(pattern.search(text) for pattern in patterns)
+    return PatternTest(patterns)
+
+
+def _raw(pattern: str, options: Any, compiled: Any = None) -> Any:
+    """Compile ``pattern`` with its groups made non-capturing, and return RE2's own object.
+
+    ``compiled`` is the pattern compiled as written, used as it is when it has no group to rewrite.
+    """
+    if compiled is not None and compiled._regexp.NumberOfCapturingGroups() == 0:
+        return compiled._regexp
+    rewritten = non_capturing(pattern)
+    compiled = None
+    if rewritten is not None:
+        try:
+            compiled = re2.compile(rewritten, options)
+        except Exception:  # noqa: BLE001 - google-re2 raises its own error class; the original pattern compiled
+            compiled = None
+    if compiled is None or compiled._regexp.NumberOfCapturingGroups() != 0:
+        compiled = re2.compile(pattern, options)
+    return compiled._regexp
+
+
+def _required_prefix(pattern: str, options: Any, compiled: Any = None) -> bytes:
+    """Return the UTF-8 bytes every text must start with for a search to find ``pattern`` in it.
+
+    Only a pattern anchored at the start of the text has one: its match is then
+    a prefix of the text, and RE2's ``PossibleMatchRange`` bounds the matches.
+    ``compiled`` is the pattern already compiled, if any.
+    """
+    if not _anchored_at_start(pattern):
+        return b""
+    if compiled is None:
+        try:
+            compiled = re2.compile(pattern, options)
+        except Exception:  # noqa: BLE001 - google-re2 raises its own error class
+            return b""
+    ok, lowest, highest = compiled._regexp.PossibleMatchRange(64)
+    if not ok:
+        return b""
+    # Every string between two strings that share a prefix shares it too.
+    length = 0
+    for low, high in zip(lowest, highest):
+        if low != high:
+            break
+        length += 1
+    return bytes(lowest[:length])
+
+
+def _anchored_at_start(pattern: str) -> bool:
+    """Return whether every match of ``pattern`` starts at the start of the text.
+
+    That holds when the pattern, after inline flags without ``m`` (multi-line
+    mode would let ``^`` match after a newline), starts with ``^`` and has no
+    ``|`` outside groups, classes and escapes.
+    """
+    flags = _LEADING_FLAGS.match(pattern)
+    body = pattern[flags.end() :] if flags else pattern
+    if not body.startswith("^"):
+        return False
+    depth = 0
+    index = 0
+    size = len(body)
+    while index < size:
+        char = body[index]
+        if char == "\\":
+            if body.startswith("\\Q", index):
+                return False
+            index += 2
+            continue
+        if char == "[":
+            end = _class_end(body, index)
+            if end is None:
+                return False
+            index = end
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return False
+        index += 1
+    return depth == 0
+
+
+def non_capturing(pattern: str) -> str | None:
+    """Rewrite the capturing groups of an RE2 pattern as non-capturing ones; None when unsure of the syntax."""
+    output: list[str] = []
+    index = 0
+    size = len(pattern)
+    while index < size:
+        char = pattern[index]
+        if char == "\\":
+            if pattern.startswith("\\Q", index):
+                # \Q...\E quotes everything up to \E or the end literally.
+                end = pattern.find("\\E", index + 2)
+                end = size if end < 0 else end + 2
+                output.append(pattern[index:end])
+                index = end
+                continue
+            output.append(pattern[index : index + 2])
+            index += 2
+            continue
+        if char == "[":
+            end = _class_end(pattern, index)
+            if end is None:
+                return None
+            output.append(pattern[index:end])
+            index = end
+            continue
+        if char == "(":
+            if pattern.startswith("(?P<", index) or pattern.startswith("(?<", index):
+                close = pattern.find(">", index)
+                if close < 0:
+                    return None
+                output.append("(?:")
+                index = close + 1
+                continue
+            if pattern.startswith("(?", index):
+                output.append("(")
+                index += 1
+                continue
+            output.append("(?:")
+            index += 1
+            continue
+        output.append(char)
+        index += 1
+    return "".join(output)
+
+
+def _class_end(pattern: str, start: int) -> int | None:
+    """Return the index after the character class that starts at ``start``, or None when it does not end."""
+    index = start + 1
+    size = len(pattern)
+    if index < size and pattern[index] == "^":
+        index += 1
+    if index < size and pattern[index] == "]":
+        # A ] right after [ or [^ is a literal member.
+        index += 1
+    while index < size:
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if pattern.startswith("[:", index):
+            close = pattern.find(":]", index + 2)
+            if close >= 0:
+                index = close + 2
+                continue
+        if char == "]":
+            return index + 1
+        index += 1
+    return None

@@ -1,0 +1,89 @@
+"""The parser for simple JSONPaths gives the steps jsonpath-ng's parser gives, on every path of the bundled rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from prodpolicy.policy.jsonpath import _compile_parsed, _compile_simple, compile_path
+
+RULES = Path(__file__).resolve().parents[1] / "policies" / "rules"
+
+HAND_WRITTEN = [
+    "$",
+    "@",
+    "keyword",
+    "@.keyword",
+    "@keyword",
+    "$.stages[*].instructions[0]",
+    "$.stages[*].instructions[*].commands[*].package.packages[*]",
+    "argv[1]",
+    "copy.sources[*].path",
+    "[0]",
+    "[*]",
+    "$[2]",
+    "  facts.env.NODE_ENV  ",
+    "_private.name_2",
+]
+
+# Paths the simple parser must leave to jsonpath-ng.
+NOT_SIMPLE = ["$..name", "a..b", "$.a[-1]", "$.a[1:3]", "$.a.*", "$.where", "a.wherenot", "$ab", ".a", "a-b", "$['a']", "a[0,1]"]
+
+
+def _fields(value: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "field" and isinstance(item, str):
+                found.append(item)
+            else:
+                found.extend(_fields(item))
+    elif isinstance(value, list):
+        for item in value:
+            found.extend(_fields(item))
+    return found
+
+
+def _bundled_paths() -> list[str]:
+    paths: set[str] = set()
+    for file in sorted(RULES.rglob("*.yaml")):
+        rule = yaml.safe_load(file.read_text(encoding="utf-8"))
+        given = rule.get("given")
+        paths.update([given] if isinstance(given, str) else given or [])
+        paths.update(rule.get("report_at") or [])
+        paths.update(_fields(rule.get("when")))
+    return sorted(paths)
+
+
+def test_bundled_paths_mostly_simple() -> None:
+    paths = _bundled_paths()
+    simple = [path for path in paths if _compile_simple(path) is not None]
+    assert len(paths) > 200
+    # Nearly every path a rule writes takes the fast parser; the rest show what it leaves out.
+    assert len(simple) >= len(paths) * 0.95
+
+
+@pytest.mark.parametrize("text", [*HAND_WRITTEN, *_bundled_paths()])
+def test_simple_parser_same_steps(text: str) -> None:
+    simple = _compile_simple(text)
+    parsed = _compile_parsed(text)
+    if simple is None:
+        # A path outside the simple grammar is compiled by jsonpath-ng alone.
+        assert compile_path(text) == parsed
+        return
+    assert simple.steps == parsed.steps
+    assert simple.relative == parsed.relative
+    assert simple.names == parsed.names
+    assert simple.text == parsed.text
+
+
+@pytest.mark.parametrize("text", NOT_SIMPLE)
+def test_simple_parser_leaves_others(text: str) -> None:
+    assert _compile_simple(text) is None
+
+
+def test_compiled_paths_shared() -> None:
+    assert compile_path("copy.sources[*].path") is compile_path("copy.sources[*].path")

@@ -1,0 +1,153 @@
+"""PatternTest returns what one plain RE2 search per pattern returns, and the keyword index picks the right nodes."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from prodpolicy.policy.conditions import compile_regex
+from prodpolicy.policy.model import Condition
+from prodpolicy.policy.regex import PatternTest, _anchored_at_start, _required_prefix, non_capturing
+from prodpolicy.policy.selection import NodeFilter, SelectionIndex, node_filter
+
+PATTERNS = [
+    r"^go (build|install)(\s|$)",
+    r"(?i)^--setopt=([^=]*\.)?(gpgcheck|repo_gpgcheck)=(0|false|no)$",
+    r"_auth(Token)?=\$",
+    r"^((npx|bunx|pnpx)( --yes| -y)? |(pnpm|yarn|bun) (exec |dlx |x )?)?next( |$)",
+    r"(?i)http\.sslverify[ =]+(false|0|no)\b",
+    r"://[^/\s]*\$[^/\s]*@",
+    r"^$",
+    r"^",
+    r"^a|b$",
+    r"(?m)^foo",
+    r"^(?P<tool>make|cmake)(\s|$)",
+    r"^[(|]x",
+    r"^\Q(a|b)\E",
+    r"^[]a]+$",
+    r"^[[:alpha:]]+:",
+    r"^é+t",
+    r"(?i)^straße",
+]
+TEXTS = [
+    "",
+    "go build ./...",
+    "go install example.com/tool@latest",
+    "gobuild",
+    "cargo build",
+    "--setopt=tsflags.gpgcheck=0",
+    "--SETOPT=GPGCHECK=False",
+    "npm config set //registry/:_authToken=$NPM_TOKEN",
+    "npx --yes next build",
+    "next",
+    "yarn dlx next dev",
+    "git config --global http.sslVerify false",
+    "curl https://user:$TOKEN@example.com/x",
+    "a",
+    "xb",
+    "line\nfoo",
+    "make -j4",
+    "cmake .",
+    "(x",
+    "|x",
+    "(a|b)",
+    "]]a",
+    "abc:",
+    "éét",
+    "STRASSE",
+    "STRAßE",
+    "ſtraße",
+]
+
+
+def plain(patterns: list[str], text: str) -> bool:
+    return any(compile_regex(pattern).search(text) for pattern in patterns)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_pattern_test_single_same_answers(pattern: str) -> None:
+    test = PatternTest([compile_regex(pattern)])
+    for text in TEXTS:
+        assert test(text) == plain([pattern], text), text
+        # The second call reads the memo.
+        assert test(text) == plain([pattern], text), text
+
+
+def test_pattern_test_lists_same_answers() -> None:
+    for size in (2, 3):
+        for patterns in itertools.combinations(PATTERNS, size):
+            test = PatternTest([compile_regex(pattern) for pattern in patterns])
+            for text in TEXTS:
+                assert test(text) == plain(list(patterns), text), (patterns, text)
+
+
+def test_non_capturing_groups() -> None:
+    assert non_capturing(r"^go (build|install)(\s|$)") == r"^go (?:build|install)(?:\s|$)"
+    assert non_capturing(r"(?P<name>a)(?i:b)") == r"(?:a)(?i:b)"
+    assert non_capturing(r"[(]\(\Q(\E") == r"[(]\(\Q(\E"
+    assert non_capturing(r"[]()]") == r"[]()]"
+    assert non_capturing(r"[unclosed") is None
+
+
+def test_anchored_at_start() -> None:
+    assert _anchored_at_start(r"^go (build|install)")
+    assert _anchored_at_start(r"(?i)^--setopt")
+    assert _anchored_at_start(r"^[|]x")
+    assert not _anchored_at_start(r"^a|b")
+    assert not _anchored_at_start(r"(?m)^foo")
+    assert not _anchored_at_start(r"_auth=")
+    assert not _anchored_at_start(r"^\Q|\E")
+
+
+def test_required_prefix() -> None:
+    options = compile_regex("x").options
+    assert _required_prefix(r"^go (build|install)(\s|$)", options) == b"go "
+    assert _required_prefix(r"(?i)^--setopt=x", options) == b"--"
+    assert _required_prefix(r"_auth(Token)?=\$", options) == b""
+    assert _required_prefix(r"^a|b", options) == b""
+
+
+def _condition(**values: object) -> Condition:
+    return Condition.model_validate(values)
+
+
+def test_node_filter_from_first_condition() -> None:
+    assert node_filter([_condition(field="keyword", equals="RUN")], {}) == NodeFilter(("keyword",), frozenset({"RUN"}))
+    wanted = node_filter([_condition(field="package.manager", **{"in": {"param": "managers"}})], {"managers": ["apt-get", "apk"]})
+    assert wanted == NodeFilter(("package", "manager"), frozenset({"apt-get", "apk"}))
+
+
+def test_node_filter_only_constant_texts() -> None:
+    assert node_filter([], {}) is None
+    assert node_filter([_condition(field="facts.shipped", equals=True)], {}) is None
+    assert node_filter([_condition(field="count", equals=1)], {}) is None
+    assert node_filter([_condition(field="keyword", **{"in": ["RUN", 1]})], {}) is None
+    assert node_filter([_condition(field="argv[0]", equals="curl")], {}) is None
+    assert node_filter([_condition(field="keyword", not_equals="RUN")], {}) is None
+    # Only the first condition: a later one may not run on a node the first rejects.
+    assert node_filter([_condition(field="form", equals="shell"), _condition(field="keyword", equals="RUN")], {}) == NodeFilter(
+        ("form",), frozenset({"shell"})
+    )
+
+
+def test_selection_index_document_order() -> None:
+    nodes = [
+        (("i", 0), {"keyword": "COPY"}),
+        (("i", 1), {"keyword": "RUN"}),
+        (("i", 2), None),
+        (("i", 3), {"keyword": "ADD"}),
+        (("i", 4), {"keyword": ["COPY"]}),
+        (("i", 5), "COPY"),
+        (("i", 6), {"keyword": "COPY"}),
+    ]
+    index = SelectionIndex(nodes)
+    assert index.selected_any
+    picked = index.candidates(NodeFilter(("keyword",), frozenset({"ADD", "COPY"})))
+    assert [path for path, _ in picked] == [("i", 0), ("i", 3), ("i", 6)]
+    assert index.candidates(NodeFilter(("keyword",), frozenset({"USER"}))) == []
+
+
+def test_selection_index_only_nulls() -> None:
+    assert not SelectionIndex([(("a",), None)]).selected_any
+    assert not SelectionIndex([]).selected_any
