@@ -91,7 +91,7 @@ class ReportWarning:
     """A problem worth fixing that did not stop evaluation, such as an exception that matched nothing.
 
     ``kind`` is one of ``unused-exception``, ``suppression-without-reason``,
-    ``suppression-forbidden`` and ``suppression-unknown-rule``.
+    ``suppression-forbidden``, ``suppression-unknown-rule`` and ``inactive-services``.
     """
 
     kind: str

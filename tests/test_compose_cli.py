@@ -42,6 +42,14 @@ def test_env_option_sets_variables(tmp_path, capsys):
     assert json.loads(out)["services"]["web"]["image"]["tag"] == "3.1.4"
 
 
+def test_missing_env_file_names_the_option(tmp_path, capsys):
+    (tmp_path / "compose.yml").write_text(BASE, encoding="utf-8")
+    missing = tmp_path / "prod.env"
+    code, out, err = run(capsys, "eval", str(tmp_path / "compose.yml"), "--env-file", str(missing))
+    assert code == 2
+    assert f"{missing}: error: file not found; it was given with --env-file, so check the path" in out + err
+
+
 def test_env_option_needs_an_assignment(tmp_path, capsys):
     (tmp_path / "compose.yml").write_text(BASE, encoding="utf-8")
     try:
@@ -81,3 +89,36 @@ def test_kind_option_reads_compose(tmp_path, capsys):
     code, out, _ = run(capsys, "normalize", str(tmp_path / "stack.txt"), "--kind", "compose")
     assert code == 0
     assert json.loads(out)["kind"] == "compose"
+
+
+PROFILES = """\
+services:
+  web:
+    image: nginx:1.27
+  worker:
+    image: busybox:1.36
+    profiles: [jobs]
+    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]
+  backup:
+    image: busybox:1.36
+    profiles: [nightly, jobs]
+"""
+
+
+def test_services_of_inactive_profiles_are_named_in_a_warning(tmp_path, capsys):
+    (tmp_path / "compose.yaml").write_text(PROFILES, encoding="utf-8")
+    code, out, _ = run(capsys, "eval", str(tmp_path / "compose.yaml"), "--select", "CP401", "--format", "json")
+    report = json.loads(out)
+    assert (code, report["findings"]) == (0, [])
+    assert [(warning["kind"], warning["message"]) for warning in report["warnings"]] == [
+        (
+            "inactive-services",
+            "2 services not evaluated, because their profiles are not active: worker (jobs), backup (nightly, jobs); "
+            "pass --profile jobs --profile nightly to check them",
+        )
+    ]
+
+    code, out, _ = run(capsys, "eval", str(tmp_path / "compose.yaml"), "--select", "CP401", "--profile", "jobs", "--format", "json")
+    report = json.loads(out)
+    assert [(finding["rule_id"], finding["line"]) for finding in report["findings"]] == [("CP401", 7)]
+    assert "warnings" not in report

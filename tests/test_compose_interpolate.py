@@ -153,7 +153,7 @@ def test_missing_env_file_option_is_an_input_error(tmp_path):
     (tmp_path / "compose.yaml").write_text(COMPOSE, encoding="utf-8")
     with pytest.raises(InvalidInput) as raised:
         normalize_compose(read_source(str(tmp_path / "compose.yaml")), env_files=(str(tmp_path / "missing.env"),))
-    assert raised.value.error.message == "file not found"
+    assert raised.value.error.message == "file not found; it was given with --env-file, so check the path"
 
 
 def test_invalid_interpolation_is_reported_with_its_line():

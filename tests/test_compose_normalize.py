@@ -209,6 +209,25 @@ def test_healthcheck_values_in_seconds():
     assert parsed["commands"][0]["argv"] == ["/p"]
 
 
+def test_invalid_healthcheck_value_is_an_error_on_its_line_and_the_test_still_counts():
+    document = _compose(
+        "services:\n  app:\n    image: a:1\n    healthcheck:\n      test: [CMD, /probe]\n"
+        "      interval: 5x\n      retries: many\n      timeout: 3s\n"
+    )
+    assert [(error.line, error.message) for error in document.errors] == [
+        (6, "services.app.healthcheck.interval: invalid duration '5x' (use 30s, 1m30s, 500ms)"),
+        (7, "services.app.healthcheck.retries: 'many' is not a whole number"),
+    ]
+    healthcheck = document.data["services"]["app"]["healthcheck"]
+    assert (healthcheck["state"], healthcheck.get("interval"), healthcheck["timeout"]) == ("configured", None, 3.0)
+
+
+def test_built_service_without_healthcheck_leaves_it_to_its_dockerfile(bundled):
+    document = _compose("services:\n  app:\n    build: ./app\n")
+    assert document.data["runtimes"][0]["healthcheck"] == {"state": "absent", "source": "build"}
+    assert [finding.rule_id for finding in iter_findings(document, bundled) if finding.rule_id == "RT201"] == []
+
+
 def test_absent_healthcheck_is_reported_at_the_service(bundled):
     document = _compose("services:\n  app:\n    image: a:1\n")
     assert document.data["runtimes"][0]["healthcheck"] == {"state": "absent", "source": None}
@@ -288,8 +307,15 @@ def test_security_settings():
 def test_wrong_types_and_unknown_keys_are_located_errors():
     document = _compose("services:\n  app:\n    image: a:1\n    privileged: yes\n    restart: sometimes\n    imagee: b\n")
     assert [(error.line, error.fatal) for error in document.errors] == [(6, False), (5, False), (4, False)]
-    assert document.errors[0].message == "services.app.imagee: unknown key 'imagee'; check the spelling against the compose specification"
+    assert document.errors[0].message == "services.app.imagee: unknown key 'imagee'; did you mean 'image'?"
     assert document.data["services"]["app"]["privileged"] is None
+
+
+def test_unknown_key_without_a_close_name_points_at_the_specification():
+    document = _compose("services:\n  app:\n    image: a:1\n    frobnicate: 1\n")
+    assert [(error.line, error.message) for error in document.errors] == [
+        (4, "services.app.frobnicate: unknown key 'frobnicate'; check the spelling against the compose specification")
+    ]
 
 
 def test_build_and_image_reference():

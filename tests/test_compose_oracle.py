@@ -200,9 +200,10 @@ def test_missing_required_variable_is_reported_not_fatal():
     document = _load("04-interpolation.yml")
     expected = (ORACLE / "oracle" / "04-interpolation.TAG-unset.err").read_text(encoding="utf-8")
     assert [(error.line, error.fatal) for error in document.errors] == [(3, False)]
-    message = document.errors[0].message
+    message, hint = document.errors[0].message.split("; ", 1)
     assert message == "required variable TAG is missing a value: TAG must be set"
     assert message in expected
+    assert hint == "give it a value with --env NAME=VALUE, --env-file or the .env file beside the compose file"
     assert document.data["services"]["app"]["image"]["pinning"] == "unknown"
 
 

@@ -178,3 +178,14 @@ def test_rule_problems_reported_together():
 
 def test_null_fields_are_not_selected():
     assert fired("$.runtimes[*].workdir", []) == []
+
+
+def test_message_fallback_replaces_a_missing_field_only():
+    text = rule_policy(
+        RUNTIME,
+        [{"field": "user.uid", "gt": 0}],
+        message="workdir {workdir|not set}; uid {user.uid|unknown}",
+    )
+    report = evaluate(normalize("Dockerfile", text=DOCKERFILE), load_policy_text(text))
+
+    assert [finding.message for finding in report.findings] == ["workdir not set; uid 10001"]

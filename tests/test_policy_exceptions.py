@@ -97,7 +97,8 @@ def test_every_target_field_must_match():
     report = evaluate_text(policy)
 
     assert rows(report) == [(2, "SC101", None), (6, "SC101", None)]
-    assert [warning.kind for warning in report.warnings] == ["unused-exception"]
+    # other/Dockerfile is not part of this run, so the exception is not reported as unused either.
+    assert report.warnings == []
 
 
 def test_file_glob_is_relative_to_the_declaring_file(tmp_path):
@@ -263,10 +264,13 @@ def test_unused_exception_is_a_warning_with_its_line():
           target: {stage: build}
           reason: Expired and no longer needed.
           expires: 2020-06-01
+        - rule: RT101
+          target: {file: services/other/Dockerfile}
+          reason: Its file is not part of this run, so it cannot match and is not reported.
         """
     )
 
-    report = evaluate_text(policy, text="FROM alpine:3.20\nUSER 10001\nHEALTHCHECK CMD [\"true\"]\n")
+    report = evaluate_text(policy, text="FROM alpine:3.20\nUSER 10001\nHEALTHCHECK CMD [\"true\"]\n", file="legacy/Dockerfile")
 
     assert report.findings == []
     assert [(warning.kind, warning.file, warning.line, warning.message) for warning in report.warnings] == [
@@ -274,15 +278,15 @@ def test_unused_exception_is_a_warning_with_its_line():
             "unused-exception",
             "policy.yaml",
             6,
-            "the exception for DF101 at file legacy/Dockerfile, owner platform-team matched no finding in this run; "
+            "the exception for DF101 at file legacy/Dockerfile, owner platform-team matched no finding in this run: "
             "remove it or correct its target",
         ),
         (
             "unused-exception",
             "policy.yaml",
             10,
-            "the exception for SC101 at stage build, expires 2020-06-01 expired on 2020-06-01 and matched no finding "
-            "in this run; remove it or correct its target",
+            "the exception for SC101 at stage build, expires 2020-06-01 matched no finding in this run and has "
+            "expired: remove it or correct its target",
         ),
     ]
     assert report.errors == []

@@ -185,3 +185,26 @@ def test_unknown_key_fails_the_published_schema():
 
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+def test_json_file_without_kind_is_not_a_policy(tmp_path):
+    path = tmp_path / "image.json"
+    path.write_text('{"Config": {"User": ""}}\n', encoding="utf-8")
+    with pytest.raises(PolicyError) as raised:
+        load_policy([path])
+    assert [(problem.file, problem.line, problem.message) for problem in raised.value.problems] == [
+        (
+            str(path),
+            1,
+            "no kind key, so this is not a policy file; a policy file starts with apiVersion: prodpolicy/v1 and "
+            "kind: Rule or kind: Policy",
+        )
+    ]
+
+
+def test_binary_policy_file_names_the_byte(tmp_path):
+    path = tmp_path / "policy.yaml"
+    path.write_bytes(b"apiVersion: prodpolicy/v1\n\xb4\x00\x01")
+    with pytest.raises(PolicyError) as raised:
+        load_policy([path])
+    assert [problem.message for problem in raised.value.problems] == ["byte 27 is not UTF-8 text; a policy file is YAML saved as UTF-8"]

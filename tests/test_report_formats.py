@@ -160,9 +160,9 @@ def test_text_long_frame_is_cut():
     lines = ["FROM alpine:3.20"] + [f"    pkg{number} \\" for number in range(20)] + ["    last"]
     report = Report(findings=[finding(line=2, end_line=22)], files=["Dockerfile"], sources={"Dockerfile": lines})
     text = render("text", report)
-    assert " > 7 |     pkg5 \\\n" in text
-    assert " > 8 |" not in text
-    assert "... 15 more lines\n" in text
+    assert " > 4 |     pkg2 \\\n" in text
+    assert " > 5 |" not in text
+    assert "... 18 more lines\n" in text
 
 
 def test_text_long_source_line_is_cut():
@@ -390,7 +390,7 @@ def report_with_warning_and_note() -> Report:
         warnings=[
             ReportWarning(
                 kind="unused-exception",
-                message="the exception for DF101 matched no finding in this run; remove it or correct its target",
+                message="the exception for DF101 matched no finding in this run: remove it or correct its target",
                 file="policy.yaml",
                 line=12,
             )
@@ -407,7 +407,7 @@ def test_text_shows_warnings_and_notes():
         "   1 | FROM alpine:3.20\n"
         " > 2 | USER root\n"
         "\n"
-        "policy.yaml:12: warning: the exception for DF101 matched no finding in this run; remove it or correct its "
+        "policy.yaml:12: warning: the exception for DF101 matched no finding in this run: remove it or correct its "
         "target [unused-exception]\n"
         "\n"
         "1 finding (1 high) in 1 file, 1 warning.\n"
@@ -418,7 +418,7 @@ def test_github_shows_warnings_and_notes():
     lines = render("github", report_with_warning_and_note()).splitlines()
     assert lines[:2] == [
         "::warning file=policy.yaml,line=12,endLine=12,title=prodpolicy%3A unused-exception::"
-        "the exception for DF101 matched no finding in this run; remove it or correct its target",
+        "the exception for DF101 matched no finding in this run: remove it or correct its target",
         "::error file=Dockerfile,line=2,endLine=2,col=1,title=high RT101 runs-as-root::"
         "runs as root (note: the exception in policy.yaml:12 expired on 2024-01-31)",
     ]

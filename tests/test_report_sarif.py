@@ -126,7 +126,8 @@ def _check_rule(rule: dict[str, typing.Any], where: str, problems: list[str]) ->
     for key in ("shortDescription", "fullDescription", "help"):
         if not rule.get(key, {}).get("text"):
             problems.append(f"{where}.{key}.text is missing or empty")
-    help_uri = urlparse(rule.get("helpUri", ""))
+    # helpUri is optional (a custom rule may have no page), but when given it must be an address a browser opens.
+    help_uri = urlparse(rule.get("helpUri", "https://absent.invalid/"))
     if help_uri.scheme != "https" or not help_uri.netloc:
         problems.append(f"{where}.helpUri is not an absolute https address")
     if rule.get("defaultConfiguration", {}).get("level") not in LEVELS:
@@ -311,3 +312,42 @@ def test_sarif_check_rejects_malformed_log(monkeypatch, format_policy, mistake):
     assert sarif_problems(copy.deepcopy(log)) == []
     MALFORMED[mistake](log)
     assert sarif_problems(log) != []
+
+
+CUSTOM_RULES = """\
+apiVersion: prodpolicy/v1
+kind: Policy
+rules:
+  - id: ORG001
+    name: root-user
+    title: Runs as root
+    severity: high
+    applies_to: [dockerfile]
+    given: $.runtimes[*].user
+    when: [{field: is_root, equals: true}]
+    message: runs as root
+    docs: {summary: s, why: w, bad: b, good: g, fix: f}
+  - id: ORG002
+    name: root-user-linked
+    title: Runs as root, with a page
+    severity: high
+    applies_to: [dockerfile]
+    given: $.runtimes[*].user
+    when: [{field: is_root, equals: true}]
+    message: runs as root
+    docs: {summary: s, why: w, bad: b, good: g, fix: f, url: "https://wiki.example.com/containers/ORG002"}
+"""
+
+
+def test_custom_rules_link_only_to_their_own_page(tmp_path):
+    from prodpolicy.policy.load import load_policy_text
+
+    policy = load_policy_text(CUSTOM_RULES)
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM alpine:3.22\n", encoding="utf-8")
+    log = sarif_log(evaluate_paths([str(dockerfile)], policy), policy)
+
+    rules = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert "helpUri" not in rules["ORG001"]
+    assert rules["ORG002"]["helpUri"] == "https://wiki.example.com/containers/ORG002"
+    assert sarif_problems(log) == []

@@ -59,7 +59,7 @@ def _json(rules: Any) -> str:
             "tags": list(rule.tags),
             "enabled": rule.enabled,
             "references": list(rule.references),
-            "help_uri": rule_help_uri(rule.id),
+            "help_uri": rule_help_uri(rule.id, rule),
         }
         for rule in rules
     ]
@@ -73,7 +73,7 @@ def _markdown(rules: Any) -> str:
     for rule in rules:
         title = rule.title + ("" if rule.enabled else " (disabled)")
         cells = [
-            f"[{rule.id}]({rule_help_uri(rule.id)})",
+            f"[{rule.id}]({help_uri})" if (help_uri := rule_help_uri(rule.id, rule)) else rule.id,
             f"`{rule.name}`",
             rule.severity,
             ", ".join(sorted(rule.applies_to)),

@@ -46,6 +46,8 @@ def project_environment(caller: dict[str, str], env_files: tuple[str, ...], proj
         return environment.lookup(name)
 
     for path in files:
+        if path in env_files and not os.path.isfile(path):
+            raise InvalidInput(InputError(path, "file not found; it was given with --env-file, so check the path"))
         for entry in read_env_file(path, lookup):
             if entry.value is not None:
                 environment.values[entry.name] = entry.value

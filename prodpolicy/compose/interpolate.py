@@ -174,7 +174,9 @@ def interpolate_value(text: str, lookup: Lookup, problems: list[Problem], origin
     except InterpolationError as error:
         problems.append(Problem(str(error), origin))
         return _interpolated(text, text, (), True)
-    problems.extend(Problem(message, origin) for message in result.missing)
+    # The first part is docker compose's own message; the rest names where prodpolicy takes values from.
+    hint = "; give it a value with --env NAME=VALUE, --env-file or the .env file beside the compose file"
+    problems.extend(Problem(message + hint, origin) for message in result.missing)
     if not result.references and substituted == text:
         return text
     return _interpolated(substituted, text, tuple(dict.fromkeys(result.references)), result.unknown)

@@ -106,13 +106,17 @@ class HealthcheckError(ValueError):
     """Raised for a healthcheck that docker compose would reject."""
 
 
-def healthcheck(value: Any) -> tuple[dict[str, Any], str | None]:
+def healthcheck(value: Any, problems: list[tuple[str, str]] | None = None) -> tuple[dict[str, Any], str | None]:
     """Normalize ``healthcheck``; return it and the key that decides its state (``disable`` or ``test``).
 
     No ``healthcheck`` key, or one without ``test``, leaves the image's own
     health check in place, which the compose file does not show: the state is
-    ``absent``.
+    ``absent``. An invalid duration or retry count is added to ``problems`` as
+    (message, key) and left out, so the test it belongs to still counts; a
+    healthcheck whose shape is wrong raises :class:`HealthcheckError`.
     """
+    if problems is None:
+        problems = []
     if not isinstance(value, dict):
         if value is not None:
             raise HealthcheckError("healthcheck must be a mapping")
@@ -122,13 +126,15 @@ def healthcheck(value: Any) -> tuple[dict[str, Any], str | None]:
         if value.get(key) is not None:
             seconds = parse_duration(str(value[key]))
             if seconds is None and not is_unknown(value[key]):
-                raise HealthcheckError(f"healthcheck.{key}: invalid duration {value[key]!r} (use 30s, 1m30s, 500ms)")
+                problems.append((f"invalid duration {value[key]!r} (use 30s, 1m30s, 500ms)", key))
+                continue
             result[key] = seconds
     retries = value.get("retries")
     if retries is not None and not is_unknown(retries):
         if isinstance(retries, bool) or not str(retries).lstrip("-").isdigit():
-            raise HealthcheckError(f"healthcheck.retries: {retries!r} is not a whole number")
-        result["retries"] = int(retries)
+            problems.append((f"{retries!r} is not a whole number", "retries"))
+        else:
+            result["retries"] = int(retries)
     disable = value.get("disable")
     if disable is True or (isinstance(disable, str) and disable.lower() == "true"):
         result["state"] = "disabled"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from .. import secrets
@@ -63,7 +64,9 @@ class ServiceNormalizer:
         self.locate((), self.origin)
         for key in service:
             if key not in SERVICE_KEYS and not key.startswith("x-"):
-                self.error(f"unknown key {key!r}; check the spelling against the compose specification", key)
+                close = difflib.get_close_matches(str(key), SERVICE_KEYS, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else "check the spelling against the compose specification"
+                self.error(f"unknown key {key!r}; {hint}", key)
             elif key in service.origins:
                 self.locate((key,), service.origins[key])
 
@@ -75,6 +78,9 @@ class ServiceNormalizer:
         data["command"] = self._guard("command", lambda: process.process(service.get("command")))
         data["entrypoint"] = self._guard("entrypoint", lambda: process.process(service.get("entrypoint")))
         data["healthcheck"] = self._healthcheck()
+        if data["healthcheck"]["state"] == "absent" and data["build"] is not None:
+            # The HEALTHCHECK of the Dockerfile the service is built from decides, and that file is checked on its own.
+            data["healthcheck"]["source"] = "build"
 
         data["environment"] = self._environment()
         data["env_files"] = self._env_files()
@@ -216,11 +222,15 @@ class ServiceNormalizer:
 
     def _healthcheck(self) -> dict[str, Any]:
         value = self.service.get("healthcheck")
+        problems: list[tuple[str, str]] = []
         try:
-            result, deciding_key = process.healthcheck(value)
+            result, deciding_key = process.healthcheck(value, problems)
         except process.HealthcheckError as error:
             self.error(str(error), "healthcheck")
             return {"state": "absent", "source": "compose"}
+        for message, key in problems:
+            where = origin_of(value, key) if isinstance(value, Mapping) else None
+            self.error(message, f"healthcheck.{key}", where)
         origin = origin_of(value, deciding_key) if deciding_key and isinstance(value, Mapping) else None
         self.healthcheck_origin = origin or self.key_origin("healthcheck") or self.origin
         self.locate(("healthcheck",), self.healthcheck_origin)

@@ -219,6 +219,8 @@ def _parse_run(raw: RawInstruction, context: Context, result: dict[str, Any]) ->
 
 
 def _parse_process(raw: RawInstruction, context: Context, result: dict[str, Any]) -> None:
+    # TODO: keep CMD and ENTRYPOINT commands apart from RUN commands in the model: the build rules that
+    # select $.stages[*].instructions[*].commands[*] (DF201-DF404) also see them, so DF302 reports CMD ["htop"].
     if raw.json_form:
         # CMD [] and ENTRYPOINT [] are valid: they clear the value inherited from the base.
         process, commands, failed = scripts.exec_form(list(raw.json_arguments or []), raw.start_line)

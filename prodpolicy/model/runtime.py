@@ -42,7 +42,11 @@ class Healthcheck(ModelBase):
     state: Literal["configured", "disabled", "absent"] = Field(
         description="configured: a test runs; disabled: HEALTHCHECK NONE, test NONE or disable: true; absent: none declared"
     )
-    source: Literal["instruction", "inherited", "compose", "config", "default"] | None = None
+    source: Literal["instruction", "inherited", "compose", "build", "config", "default"] | None = Field(
+        None,
+        description="Where the state comes from; build: a compose service without a health check of its own, "
+        "built from a Dockerfile whose HEALTHCHECK decides",
+    )
     test: list[str] | None = Field(None, description="The test in Docker's form: CMD or CMD-SHELL first")
     form: Literal["exec", "shell"] | None = None
     commands: list[Command] | None = None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from .style import Styler, printable
 
-# Frames longer than this show their first lines and how many were left out.
-MAX_MARKED_LINES = 6
+# Frames longer than this show their first lines and how many were left out. The first lines of a whole
+# compose service or a long RUN are enough to find it, and a long frame per finding buries the next one.
+MAX_MARKED_LINES = 3
 # Longer source lines are cut, so that one minified line cannot flood the terminal.
 MAX_LINE_WIDTH = 160
 CONTEXT_LINES = 1

@@ -35,9 +35,10 @@ def render(report: Report, *, policy: RuleSource | None = None, **_context: Any)
 
 def _finding_issue(finding: Finding, rule: CompiledRule | None) -> dict[str, Any]:
     line = finding.line or 1
-    body = f"See {rule_help_uri(finding.rule_id)}"
-    if rule is not None:
-        body = f"{' '.join(rule.docs.summary.split())}\n\n{body}"
+    help_uri = rule_help_uri(finding.rule_id, rule)
+    parts = [" ".join(rule.docs.summary.split())] if rule is not None else []
+    parts += [f"See {help_uri}"] if help_uri else []
+    body = "\n\n".join(parts) or f"{finding.rule_id} {finding.rule_name}"
     return {
         "type": "issue",
         "check_name": finding.rule_id,

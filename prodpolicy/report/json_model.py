@@ -78,7 +78,8 @@ class WarningJSON(TypedDict):
     kind: Annotated[
         str,
         Field(
-            description="unused-exception, suppression-without-reason, suppression-forbidden or suppression-unknown-rule"
+            description="unused-exception, suppression-without-reason, suppression-forbidden, suppression-unknown-rule "
+            "or inactive-services"
         ),
     ]
     file: str

@@ -98,7 +98,8 @@ def rule_markdown(rule: CompiledRule, catalog: Catalog | None = None) -> str:
 def rule_text(rule: CompiledRule, width: int | None = None, catalog: Catalog | None = None) -> str:
     """Render the documentation of a rule as plain text, wrapped to ``width`` columns when given."""
     text = render_text(rule_blocks(rule, _catalog(catalog)), width)
-    return f"{text}\nReference: {rule_help_uri(rule.id)}\n"
+    help_uri = rule_help_uri(rule.id, rule)
+    return f"{text}\nReference: {help_uri}\n" if help_uri else f"{text}\n"
 
 
 def _catalog(catalog: Catalog | None) -> Catalog | None:

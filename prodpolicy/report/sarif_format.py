@@ -84,30 +84,36 @@ def _descriptor(rule: CompiledRule) -> dict[str, Any]:
     properties: dict[str, Any] = {"tags": list(rule.tags), "precision": "high"}
     if "security" in rule.tags:
         properties["security-severity"] = SECURITY_SEVERITY[rule.severity]
-    return {
+    descriptor = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": " ".join(rule.docs.summary.split())},
         "help": {"text": rule_text(rule), "markdown": rule_markdown(rule)},
-        "helpUri": rule_help_uri(rule.id),
+        "helpUri": rule_help_uri(rule.id, rule),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": properties,
     }
+    if descriptor["helpUri"] is None:
+        del descriptor["helpUri"]
+    return descriptor
 
 
 def _bare_descriptor(finding: Finding) -> dict[str, Any]:
     """Describe a rule known only from its finding: name, reference page and level."""
     help_uri = rule_help_uri(finding.rule_id)
-    return {
+    descriptor = {
         "id": finding.rule_id,
         "name": finding.rule_name,
         "shortDescription": {"text": finding.rule_name},
         "fullDescription": {"text": finding.rule_name},
-        "help": {"text": f"See {help_uri}"},
+        "help": {"text": f"See {help_uri}" if help_uri else finding.rule_name},
         "helpUri": help_uri,
         "defaultConfiguration": {"level": LEVELS[finding.severity]},
     }
+    if help_uri is None:
+        del descriptor["helpUri"]
+    return descriptor
 
 
 def _result(finding: Finding, rule_index: int, report: Report) -> dict[str, Any]:
