@@ -72,7 +72,9 @@ def main() -> None:
     lexer = median_ms(lambda: lex(text, name), arguments.runs, arguments.loops)
     shell_only = median_ms(lambda: [shell.parse_script(script) for script in scripts], arguments.runs, arguments.loops)
     joined = "\n".join(text.splitlines())
-    tokens = median_ms(lambda: secrets.find_tokens(joined), arguments.runs, arguments.loops)
+    # scan_tokens keeps its last results, so the scan is timed on the uncached function.
+    scan = secrets._scan_tokens.__wrapped__
+    tokens = median_ms(lambda: scan(joined), arguments.runs, arguments.loops)
 
     lines = text.count("\n")
     print(f"file: {arguments.file.relative_to(ROOT) if arguments.file.is_relative_to(ROOT) else arguments.file} ({lines} lines)")
