@@ -219,18 +219,21 @@ def _parse_run(raw: RawInstruction, context: Context, result: dict[str, Any]) ->
 
 
 def _parse_process(raw: RawInstruction, context: Context, result: dict[str, Any]) -> None:
-    # TODO: keep CMD and ENTRYPOINT commands apart from RUN commands in the model: the build rules that
-    # select $.stages[*].instructions[*].commands[*] (DF201-DF404) also see them, so DF302 reports CMD ["htop"].
+    # The commands of CMD and ENTRYPOINT are not kept on the instruction: build rules select
+    # instructions[*].commands[*] as what the build runs, and CMD ["htop"] runs nothing at build time.
+    # What the container starts is runtimes[*].execution, built from the process.
     if raw.json_form:
         # CMD [] and ENTRYPOINT [] are valid: they clear the value inherited from the base.
-        process, commands, failed = scripts.exec_form(list(raw.json_arguments or []), raw.start_line)
-        result.update(process=process, commands=commands if process["argv"] else [])
+        process, _, failed = scripts.exec_form(list(raw.json_arguments or []), raw.start_line)
+        result["process"] = process
         if failed:
             result["shell_error"] = True
         return
     if not raw.arguments_text:
         raise InstructionError(f"{raw.keyword} requires at least one argument")
-    result.update(scripts.shell_form(raw, raw.arguments_text, context.shell))
+    described = scripts.shell_form(raw, raw.arguments_text, context.shell)
+    described.pop("commands", None)
+    result.update(described)
 
 
 def _parse_shell(raw: RawInstruction, context: Context, result: dict[str, Any]) -> None:

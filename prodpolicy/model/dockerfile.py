@@ -122,7 +122,9 @@ class Instruction(ModelBase):
     stage_name: str | None = Field(None, description="FROM ... AS name")
     platform: str | None = Field(None, description="FROM --platform after substitution; as written when a build argument decides it")
     commands: list[Command] | None = Field(
-        None, description="RUN, CMD, ENTRYPOINT: the simple commands run, when the script is POSIX shell"
+        None,
+        description="RUN: the simple commands the build runs, when the script is POSIX shell. What CMD and "
+        "ENTRYPOINT start is in runtimes[*].execution",
     )
     shell_error: bool | None = Field(None, description="The shell parser could not read all of the script")
     script_language: str | None = Field(
