@@ -102,6 +102,8 @@ def _bundle_settings(package: dict[str, Any], argv: list[str], settings: dict[st
 
 def mark_development_installs(stages: list[dict[str, Any]], shipped: set[int]) -> None:
     """Clear the development fact of installs that a later call of the shipped chain removes again."""
+    # TODO: follow COPY --from into builder stages: node_modules copied from a stage that ran a full
+    # npm ci ships development dependencies too, and DF402 does not see it.
     calls: list[dict[str, Any]] = []
     for index in sorted(shipped):
         for instruction in [*(stages[index].get("triggers") or []), *stages[index]["instructions"]]:
