@@ -230,12 +230,16 @@ class Evaluation:
         if any(error.fatal for error in document.errors):
             # The rest of the file was not read, so a rule would judge a part of it as the whole.
             return
+        used_comments: set[str] = set()
         for finding in iter_findings(document, policy, today=self.today, profile=self.profile):
             report.findings.append(finding)
             for mark in (finding.suppressed, finding.expired_exception):
                 if mark is not None and mark.kind == "exception" and mark.source is not None:
                     self._used.add(mark.source)
+            if finding.suppressed is not None and finding.suppressed.kind == "inline" and finding.suppressed.source:
+                used_comments.add(finding.suppressed.source)
         report.warnings.extend(_comment_warnings(document, policy))
+        report.warnings.extend(_unused_comment_warnings(document, policy, used_comments))
         report.warnings.extend(_inactive_service_warnings(document))
 
     def finish(self) -> Report:
@@ -291,6 +295,30 @@ def _comment_warnings(document: Document, policy: Policy) -> Iterator[ReportWarn
                     file,
                     comment.line,
                 )
+
+
+def _unused_comment_warnings(document: Document, policy: Policy, used: set[str]) -> Iterator[ReportWarning]:
+    """Name the inline suppressions that covered no finding: misplaced, or left behind after a fix."""
+    if not suppressions.honoured_at_all(policy.settings.inline_suppressions):
+        return
+    for comment in document.suppressions:
+        file = comment.file or document.file
+        if f"{file}:{comment.line}" in used or not suppressions.honoured(comment, policy.settings.inline_suppressions):
+            continue
+        rules = [policy.find_rule(key) for key in comment.rules]
+        # A rule that is unknown (warned about already) or not run this time could not have matched.
+        if not rules or any(rule is None or not rule.enabled for rule in rules):
+            continue
+        covered = (
+            f"line {comment.start_line}" if comment.start_line == comment.end_line else f"lines {comment.start_line} to {comment.end_line}"
+        )
+        yield ReportWarning(
+            "unused-suppression",
+            f"this inline suppression of {', '.join(comment.rules)} matched no finding on {covered}: "
+            "put it right above the line the finding is reported on, or remove it",
+            file,
+            comment.line,
+        )
 
 
 def _inactive_service_warnings(document: Document) -> Iterator[ReportWarning]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
-from .policy.model import SEVERITIES
+from .severities import SEVERITIES
 
 if TYPE_CHECKING:
     from .policy.compiled import CompiledRule
@@ -91,7 +91,8 @@ class ReportWarning:
     """A problem worth fixing that did not stop evaluation, such as an exception that matched nothing.
 
     ``kind`` is one of ``unused-exception``, ``suppression-without-reason``,
-    ``suppression-forbidden``, ``suppression-unknown-rule`` and ``inactive-services``.
+    ``suppression-forbidden``, ``suppression-unknown-rule``, ``unused-suppression`` and
+    ``inactive-services``.
     """
 
     kind: str

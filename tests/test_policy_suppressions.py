@@ -100,6 +100,43 @@ def test_comment_naming_an_unknown_rule_is_a_warning():
     ]
 
 
+def test_comment_that_covers_no_finding_is_a_warning():
+    text = (
+        "FROM alpine:3.22\n"
+        "# prodpolicy ignore=healthcheck-missing -- probed by the orchestrator\n"
+        "USER 10001\n"
+        "# prodpolicy ignore=DF101 -- left behind after the base image was pinned\n"
+        "CMD [\"/app\"]\n"
+    )
+
+    report = run(text=text)
+
+    assert rows(report) == [(1, "RT201", "active")]
+    assert [(warning.kind, warning.line, warning.message) for warning in report.warnings] == [
+        (
+            "unused-suppression",
+            2,
+            "this inline suppression of healthcheck-missing matched no finding on line 3: put it right above the line "
+            "the finding is reported on, or remove it",
+        ),
+        (
+            "unused-suppression",
+            4,
+            "this inline suppression of DF101 matched no finding on line 5: put it right above the line the finding "
+            "is reported on, or remove it",
+        ),
+    ]
+
+
+def test_comment_for_a_rule_that_did_not_run_is_not_reported():
+    text = "FROM alpine:3.22\n# prodpolicy ignore=DF204 -- not selected by this policy\nUSER 10001\nHEALTHCHECK CMD [\"true\"]\n"
+
+    report = run(text=text)
+
+    assert rows(report) == []
+    assert report.warnings == []
+
+
 @pytest.mark.parametrize(
     ("comment", "rules", "reason"),
     [

@@ -159,3 +159,15 @@ def test_cases_ignore_parameter_overrides(tmp_path, capsys):
 
     assert main(["test", str(path), "--select", "DF102"]) == 0
     assert capsys.readouterr().out.endswith("passed.\n")
+
+
+def test_failing_inline_case_names_its_own_line(tmp_path, capsys):
+    policy = write(tmp_path, "policy.yaml", RULE.replace("    test_folder: cases\n", "") + (
+        "      - name: pinned\n"
+        "        input: \"FROM node:22.12-alpine\\n\"\n"
+        "        expect: [{line: 1}]\n"
+    ))
+    code = main(["test", str(policy), "--select", "ACME"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert f"FAIL  ACME101 latest-tag: pinned ({policy}:19)" in out

@@ -212,7 +212,7 @@ def logging_for_verbosity(arguments: argparse.Namespace) -> Iterator[None]:
 
 def fails_threshold(report: Any, arguments: argparse.Namespace) -> bool:
     """Return True when an unsuppressed finding reaches the --fail-on severity."""
-    from ..policy.model import SEVERITIES
+    from ..severities import SEVERITIES
 
     if arguments.fail_on == "none":
         return False

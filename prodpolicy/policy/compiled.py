@@ -71,6 +71,8 @@ class CompiledRule:
     source: str
     line: int | None
     test_folder: str | None = None
+    # The line of each tests: entry in the rule's file, so a failing case names its own line.
+    test_lines: tuple[int | None, ...] = ()
     # Where severity, enabled and each parameters.NAME were last set.
     origins: Mapping[str, Origin] = field(default_factory=lambda: EMPTY)
     # The rule as its file declares it, when overrides changed its parameters; its test cases run on that.

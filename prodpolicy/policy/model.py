@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 API_VERSION = "prodpolicy/v1"
-SEVERITIES = ("info", "low", "medium", "high", "critical")
+from ..severities import SEVERITIES
 INPUT_KINDS = ("dockerfile", "compose", "image")
 INLINE_SUPPRESSION_MODES = ("allow", "require-reason", "forbid")
 

@@ -161,6 +161,7 @@ class RuleCompiler:
             source=definition.source.file,
             line=_line(definition.location("id")),
             test_folder=_resolve_folder(rule.test_folder, definition.source.base),
+            test_lines=tuple(_line(definition.location("tests", index)) for index in range(len(rule.tests))),
             node_filter=node_filter(rule.when, values),
         )
 

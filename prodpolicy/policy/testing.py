@@ -48,10 +48,14 @@ class CaseResult:
 
     @property
     def where(self) -> str:
-        """Return where the case is written: the fixture file, or the rule file."""
+        """Return where the case is written: the fixture file, or its entry in the rule file."""
         if self.test.file is not None:
             return self.test.file
-        return self.rule.source if self.rule.line is None else f"{self.rule.source}:{self.rule.line}"
+        line = self.rule.line
+        for index, test in enumerate(self.rule.tests):
+            if test is self.test and index < len(self.rule.test_lines):
+                line = self.rule.test_lines[index] or line
+        return self.rule.source if line is None else f"{self.rule.source}:{line}"
 
     def describe(self) -> str:
         """Explain a failure as a diff: ``-`` for an expected finding that is missing, ``+`` for an extra one."""

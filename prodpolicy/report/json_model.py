@@ -78,8 +78,8 @@ class WarningJSON(TypedDict):
     kind: Annotated[
         str,
         Field(
-            description="unused-exception, suppression-without-reason, suppression-forbidden, suppression-unknown-rule "
-            "or inactive-services"
+            description="unused-exception, suppression-without-reason, suppression-forbidden, suppression-unknown-rule, "
+            "unused-suppression or inactive-services"
         ),
     ]
     file: str

@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import InputError
 from ..findings import Finding, Report
-from ..policy.model import SEVERITIES
+from ..severities import SEVERITIES
 from .locations import finding_column
 from .messages import full_message
 from .rule_index import RuleSource, rules_checked
