@@ -37,6 +37,29 @@ class ImageReference:
         return self.repository.rsplit("/", 1)[-1]
 
     @property
+    def pinning(self) -> str:
+        """How well the reference pins one image: ``digest``, ``tag``, ``latest`` or ``none``."""
+        if self.digest:
+            return "digest"
+        if self.tag is None:
+            return "none"
+        return "latest" if self.tag == "latest" else "tag"
+
+    def fields(self) -> dict[str, str | None]:
+        """Return the parts the document model records for a reference, with ``error`` only when set."""
+        fields = {
+            "registry": self.registry,
+            "repository": self.repository,
+            "name": self.name,
+            "tag": self.tag,
+            "digest": self.digest,
+        }
+        if self.error:
+            fields["error"] = self.error
+        fields["pinning"] = self.pinning
+        return fields
+
+    @property
     def full_repository(self) -> str:
         """The repository with its registry, Docker Hub's ``library/`` included."""
         registry = self.registry or DOCKER_HUB

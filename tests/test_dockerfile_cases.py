@@ -8,12 +8,11 @@ verdict can so be traced to the normalizer or to the rule.
 
 from __future__ import annotations
 
-import csv
-
 import pytest
 
 from prodpolicy.dockerfile import normalize_dockerfile
 
+from .expected_cases import read_rows
 from .helpers import CASES
 
 DIRECTORY = CASES / "dockerfile"
@@ -36,8 +35,7 @@ def bases(document):
 
 
 def test_every_case_file_has_a_test():
-    with open(DIRECTORY / "expected.tsv", encoding="utf-8", newline="") as handle:
-        files = {row["file"] for row in csv.DictReader(handle, delimiter="\t")}
+    files = {row["file"] for row in read_rows(DIRECTORY)}
     tested = {name for name in files if any(name[:2] in test for test in globals() if test.startswith("test_case_"))}
     assert tested == files
 

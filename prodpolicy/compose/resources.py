@@ -25,19 +25,7 @@ def image(value: Any) -> dict[str, Any]:
     if is_unknown(value):
         result.update(unknown=True, pinning="unknown")
         return result
-    parsed = parse_image_reference(str(value))
-    result.update(registry=parsed.registry, repository=parsed.repository, name=parsed.name, tag=parsed.tag,
-                  digest=parsed.digest)  # fmt: skip
-    if parsed.error:
-        result["error"] = parsed.error
-    if parsed.digest:
-        result["pinning"] = "digest"
-    elif parsed.tag is None:
-        result["pinning"] = "none"
-    elif parsed.tag == "latest":
-        result["pinning"] = "latest"
-    else:
-        result["pinning"] = "tag"
+    result.update(parse_image_reference(str(value)).fields())
     return result
 
 

@@ -78,17 +78,5 @@ def image_reference(raw: str, expanded: Expanded, stage_names: Mapping[str, int]
     if reference == "scratch":
         result.update(scratch=True, pinning="scratch")
         return result
-    parsed = parse_image_reference(reference)
-    result.update(registry=parsed.registry, repository=parsed.repository, name=parsed.name, tag=parsed.tag)
-    result["digest"] = parsed.digest
-    if parsed.error:
-        result["error"] = parsed.error
-    if parsed.digest:
-        result["pinning"] = "digest"
-    elif parsed.tag is None:
-        result["pinning"] = "none"
-    elif parsed.tag == "latest":
-        result["pinning"] = "latest"
-    else:
-        result["pinning"] = "tag"
+    result.update(parse_image_reference(reference).fields())
     return result

@@ -46,25 +46,7 @@ def port_of(name: str) -> dict[str, Any] | None:
 
 def reference_of(name: str) -> dict[str, Any]:
     """Describe an image reference: its parts and how well it is pinned."""
-    parsed = parse_image_reference(name)
-    reference: dict[str, Any] = {
-        "raw": name,
-        "reference": name,
-        "registry": parsed.registry,
-        "repository": parsed.repository,
-        "name": parsed.name,
-        "tag": parsed.tag,
-        "digest": parsed.digest,
-    }
-    if parsed.error:
-        reference["error"] = parsed.error
-    if parsed.digest:
-        reference["pinning"] = "digest"
-    elif parsed.tag is None:
-        reference["pinning"] = "none"
-    else:
-        reference["pinning"] = "latest" if parsed.tag == "latest" else "tag"
-    return reference
+    return {"raw": name, "reference": name, **parse_image_reference(name).fields()}
 
 
 def tag_reference(tag: str) -> dict[str, Any]:
