@@ -158,7 +158,7 @@ def compare(
     A finding of a rule that covers several codes (DF101 covers DL3006 and DL3007)
     does not record which code it stands for. A file where such a rule reports counts
     as prodpolicy's only for a code when hadolint reports none of the codes the
-    rule covers there; otherwise the finding belongs to the code hadolint reports.
+    rule covers there. Otherwise the finding belongs to the code hadolint reports.
     """
     rules_by_code, _ = hadolint_references()
     results = []

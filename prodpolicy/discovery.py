@@ -95,13 +95,13 @@ class _Search:
 
     def walk(self, root: Path) -> Iterator[str]:
         for directory, subdirectories, files in os.walk(root):
-            kept = [name for name in sorted(subdirectories) if self._searched(root, directory, name)]
-            claimed = [name for name in kept if kind_for_directory(os.path.join(directory, name))]
+            searched = [name for name in sorted(subdirectories) if self._searched(root, directory, name)]
+            claimed = [name for name in searched if kind_for_directory(os.path.join(directory, name))]
             for name in claimed:
                 found = os.path.join(directory, name)
                 logger.debug("found %s (a folder holding an image layout)", found)
                 yield found
-            subdirectories[:] = [name for name in kept if name not in claimed]
+            subdirectories[:] = [name for name in searched if name not in claimed]
             inputs = []
             for name in sorted(files):
                 if kind_for_name(name) is None:

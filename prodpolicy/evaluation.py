@@ -64,14 +64,14 @@ def _apply_rule(
 ) -> Iterator[tuple[Path, Any]]:
     selected_any = False
     predicate = rule.predicate
-    wanted = rule.node_filter if indexed else None
+    node_filter = rule.node_filter if indexed else None
     for given in rule.given:
         selection = selections.get(given.text)
         if selection is None:
             selection = SelectionIndex(given.find(data))
             selections[given.text] = selection
         selected_any = selected_any or selection.selected_any
-        nodes = selection.nodes if wanted is None else selection.candidates(wanted)
+        nodes = selection.nodes if node_filter is None else selection.candidates(node_filter)
         for path, node in nodes:
             # A null field is an absent one: it is not a node to test.
             if node is not None and predicate(node):

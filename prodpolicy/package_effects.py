@@ -1,4 +1,4 @@
-"""What package manager calls leave behind in an image: download caches and development dependencies.
+"""The effects of package manager calls on an image: download caches and development dependencies.
 
 ``prodpolicy.packages`` describes a call as written. This module describes what
 each manager does with it. It records where the manager caches downloads and what

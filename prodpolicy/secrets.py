@@ -285,7 +285,7 @@ def looks_random(value: str) -> bool:
         return False
     if _HEX_DIGEST.match(value) or _VERSIONISH.match(value) or "/" in value[:1]:
         return False
-    # Generated keys are written in base64, base32, hex or URL-safe letters. A URL, a host:port list or
+    # Generated keys are usually written in base64, base32, hex or URL-safe letters. A URL, a host:port list or
     # a query string mixes the same classes of characters, but is not key material.
     if not _KEY_ALPHABET.match(value):
         return False

@@ -45,11 +45,11 @@ def covering(document: Document, rule_id: str, rule_name: str, line: int | None,
     """
     if line is None:
         return
-    wanted = file or document.file
+    target_file = file or document.file
     for suppression in document.suppressions:
         if rule_id not in suppression.rules and rule_name not in suppression.rules:
             continue
-        if (suppression.file or document.file) != wanted:
+        if (suppression.file or document.file) != target_file:
             continue
         if suppression.start_line <= line <= suppression.end_line:
             yield suppression

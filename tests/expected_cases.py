@@ -1,4 +1,4 @@
-"""Shared checks for the expected.tsv tables of tests/cases: one row per verdict, rule or input-error, and line."""
+"""Shared checks for the expected.tsv tables of tests/cases, with one row per verdict: file, rule or input-error, and line."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def row_id(row: dict[str, str]) -> str:
 
 
 def check_verdict(report: Report, directory: Path, row: dict[str, str], *, dash_is_any_line: bool = True) -> None:
-    """Assert that the report holds the row's verdict.
+    """Assert that the report contains the row's verdict.
 
     A line of ``-`` matches any line when ``dash_is_any_line``, and only a finding
     on the whole file (no line) otherwise, as for image configs.

@@ -42,7 +42,7 @@ def test_env_option_sets_variables(tmp_path, capsys):
     assert json.loads(out)["services"]["web"]["image"]["tag"] == "3.1.4"
 
 
-def test_missing_env_file_names_the_option(tmp_path, capsys):
+def test_missing_env_file_names_option(tmp_path, capsys):
     (tmp_path / "compose.yml").write_text(BASE, encoding="utf-8")
     missing = tmp_path / "prod.env"
     code, out, err = run(capsys, "eval", str(tmp_path / "compose.yml"), "--env-file", str(missing))
@@ -105,7 +105,7 @@ services:
 """
 
 
-def test_services_of_inactive_profiles_are_named_in_a_warning(tmp_path, capsys):
+def test_inactive_profile_services_warning(tmp_path, capsys):
     (tmp_path / "compose.yaml").write_text(PROFILES, encoding="utf-8")
     code, out, _ = run(capsys, "eval", str(tmp_path / "compose.yaml"), "--select", "CP401", "--format", "json")
     report = json.loads(out)

@@ -221,7 +221,7 @@ def test_empty_scratch_stage_and_copies_from_it():
     assert "source_stage_empty" not in facts_of(document, 2, 2)
 
 
-def test_created_users_and_the_user_the_image_runs_as():
+def test_created_users_and_runtime_user():
     document = normalize(
         "FROM debian:12-slim AS base\n"
         "RUN useradd -u 10001 -G video app && useradd worker\n"

@@ -13,7 +13,7 @@ def facts_of(document, stage: int, position: int) -> dict:
     return document.data["stages"][stage]["instructions"][position].get("facts") or {}
 
 
-def test_from_sees_global_args_and_predefined_platform_args_only():
+def test_from_sees_global_and_platform_args():
     document = normalize(
         "ARG NODE_VERSION=20\n"
         "FROM --platform=$BUILDPLATFORM node:${NODE_VERSION}-alpine AS a\n"
@@ -78,7 +78,7 @@ def test_stage_scope_needs_declarations():
     assert "undefined_variables" not in facts_of(document, 1, 4)
 
 
-def test_arg_defaults_see_earlier_args_of_the_same_line():
+def test_arg_defaults_see_same_line_args():
     document = normalize("FROM alpine:3.20\nARG A=1 B=$A C=$D\n")
 
     assert facts_of(document, 0, 1)["undefined_variables"] == ["D"]

@@ -180,7 +180,7 @@ def test_null_fields_are_not_selected():
     assert fired("$.runtimes[*].workdir", []) == []
 
 
-def test_message_fallback_replaces_a_missing_field_only():
+def test_message_fallback_for_missing_field():
     text = rule_policy(
         RUNTIME,
         [{"field": "user.uid", "gt": 0}],

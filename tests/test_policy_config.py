@@ -54,8 +54,8 @@ def repository(tmp_path, monkeypatch):
     return tmp_path
 
 
-# The rules the configurations of these tests change; findings of other rules are left out, so that rules
-# added to the bundled set later do not change what the tests expect.
+# The rules the configurations of these tests change. Findings of other rules are left out, so rules added
+# to the bundled set later do not change what the tests expect.
 RULES_UNDER_TEST = ("RT101", "RT201")
 
 

@@ -187,7 +187,7 @@ def test_unknown_key_fails_the_published_schema():
         jsonschema.validate(data, schema)
 
 
-def test_json_file_without_kind_is_not_a_policy(tmp_path):
+def test_json_without_kind_rejected(tmp_path):
     path = tmp_path / "image.json"
     path.write_text('{"Config": {"User": ""}}\n', encoding="utf-8")
     with pytest.raises(PolicyError) as raised:
@@ -202,7 +202,7 @@ def test_json_file_without_kind_is_not_a_policy(tmp_path):
     ]
 
 
-def test_binary_policy_file_names_the_byte(tmp_path):
+def test_binary_policy_names_byte(tmp_path):
     path = tmp_path / "policy.yaml"
     path.write_bytes(b"apiVersion: prodpolicy/v1\n\xb4\x00\x01")
     with pytest.raises(PolicyError) as raised:

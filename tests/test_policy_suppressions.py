@@ -100,7 +100,7 @@ def test_comment_naming_an_unknown_rule_is_a_warning():
     ]
 
 
-def test_comment_that_covers_no_finding_is_a_warning():
+def test_unused_comment_is_warning():
     text = (
         "FROM alpine:3.22\n"
         "# prodpolicy ignore=healthcheck-missing -- probed by the orchestrator\n"
@@ -128,7 +128,7 @@ def test_comment_that_covers_no_finding_is_a_warning():
     ]
 
 
-def test_comment_for_a_rule_that_did_not_run_is_not_reported():
+def test_comment_for_rule_not_run():
     text = "FROM alpine:3.22\n# prodpolicy ignore=DF204 -- not selected by this policy\nUSER 10001\nHEALTHCHECK CMD [\"true\"]\n"
 
     report = run(text=text)

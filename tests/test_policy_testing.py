@@ -161,7 +161,7 @@ def test_cases_ignore_parameter_overrides(tmp_path, capsys):
     assert capsys.readouterr().out.endswith("passed.\n")
 
 
-def test_failing_inline_case_names_its_own_line(tmp_path, capsys):
+def test_failing_case_names_its_line(tmp_path, capsys):
     policy = write(tmp_path, "policy.yaml", RULE.replace("    test_folder: cases\n", "") + (
         "      - name: pinned\n"
         "        input: \"FROM node:22.12-alpine\\n\"\n"

@@ -190,7 +190,7 @@ def test_text_colour_only_when_asked(evaluate):
 # JUnit
 
 
-def test_junit_validates_and_has_one_case_per_file_and_rule(evaluate, format_policy):
+def test_junit_one_case_per_rule(evaluate, format_policy):
     text = render("junit", evaluate(NAIVE, BROKEN, UNTERMINATED, SUPPRESSED), policy=format_policy)
     xmlschema.XMLSchema(SCHEMAS / "junit.xsd").validate(text)
     suites = {suite.name: suite for suite in JUnitXml.fromstring(text)}

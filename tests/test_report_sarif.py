@@ -339,7 +339,7 @@ rules:
 """
 
 
-def test_custom_rules_link_only_to_their_own_page(tmp_path):
+def test_custom_rule_help_links(tmp_path):
     from prodpolicy.policy.load import load_policy_text
 
     policy = load_policy_text(CUSTOM_RULES)

@@ -48,7 +48,7 @@ def test_file_size_limit_in_batch(tmp_path, monkeypatch, capsys):
     assert report["summary"]["files"] == 1
 
 
-def test_file_size_limit_can_be_raised(tmp_path, monkeypatch, capsys):
+def test_file_size_limit_raised(tmp_path, monkeypatch, capsys):
     # Over the 10 MiB default, in lines Docker accepts: the option lets the file be read and evaluated.
     monkeypatch.chdir(tmp_path)
     comment = "# " + "x" * 1000 + "\n"
@@ -77,7 +77,7 @@ def test_file_size_limit_exact_size_is_read(tmp_path):
         read_source(path, 1024)
 
 
-def test_file_size_limit_applies_to_text_given_in_memory():
+def test_file_size_limit_in_memory():
     with pytest.raises(InvalidInput, match="--max-file-size"):
         normalize_text(VALID + "#" * 100 + "\n", "Dockerfile", max_file_bytes=100)
     assert normalize_text(VALID, "Dockerfile", max_file_bytes=100)[0].errors == []

@@ -1,9 +1,9 @@
 """Meta-tests of the bundled ruleset: what every rule must carry, checked on whatever rules exist.
 
-Each rule needs a stable id in the series of its folder, complete docs whose
-examples behave as documented, tags from the documented categories, references to
-peer rules that exist in the catalog (or an entry in policies/own-practices.yaml
-saying why it has none), and test cases that fire and that stay quiet, each
+Each rule needs a stable id in the series of its folder, and complete docs whose
+examples behave as documented. Its tags come from the documented categories, and
+its references name peer rules of the catalog, or policies/own-practices.yaml
+gives the reason it has none. Its test cases both fire and stay quiet, each
 naming the lines it expects. Every category has at least one rule, so users can
 select rules by tag.
 """

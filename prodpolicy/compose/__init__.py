@@ -6,7 +6,7 @@ normalizes each group of service keys (``ports``, ``volumes``, ``environment``,
 ``process``, ``security``, ``resources``, ``limits``, ``credentials``).
 ``service`` assembles them, and ``runtime`` builds the shared runtime view.
 ``crossref`` compares the services with each other, ``layout`` reads the
-written order of the primary file, and ``gitignore`` answers whether Git ignores
+written order of the primary file, and ``gitignore`` checks whether Git ignores
 an env file.
 """
 

@@ -146,13 +146,13 @@ def env_files(value: Any, context: Context, origin: Origin | None) -> list[dict[
     return result
 
 
-def _read(resolved: str, shown: str, path: str, context: Context, origin: Origin | None) -> dict[str, dict[str, Any]]:
+def _read(resolved: str, display_name: str, path: str, context: Context, origin: Origin | None) -> dict[str, dict[str, Any]]:
     try:
         entries, lines = read_env_file_lines(resolved, context.lookup)
     except InvalidInput as error:
         context.error(f"env_file {path}: {error.error.message} (line {error.error.line})", origin)
         return {}
-    context.env_file_lines.setdefault(shown, lines)
+    context.env_file_lines.setdefault(display_name, lines)
     variables = {}
     for entry in entries:
         variables[entry.name] = variable(entry.name, entry.value, context, "env_file", path, entry.line)

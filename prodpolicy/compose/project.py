@@ -51,8 +51,8 @@ class Project:
         """Return the name to report a file under: relative to where the primary file's name is relative to.
 
         Files found through ``extends`` and ``include`` are joined to the
-        absolute folder of the file that names them; shown that way they would
-        not match the relative name the primary file was given with.
+        absolute folder of the file that names them. Reported that way, they
+        would not match the relative name the primary file was given with.
         """
         if not os.path.isabs(path) or os.path.isabs(self.primary.file):
             return path

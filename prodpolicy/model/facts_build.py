@@ -2,7 +2,7 @@
 
 Filled by ``prodpolicy/dockerfile/facts/build.py``, which also fills the build
 context fields of package calls (``prodpolicy/model/packages.py``). A fact is
-present only where it says something: an instruction of a builder stage has no
+present only where it applies: an instruction of a builder stage has no
 ``shipped``.
 """
 

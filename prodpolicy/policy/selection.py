@@ -1,15 +1,15 @@
 """Find the nodes a rule can match without testing the others: the keyword index.
 
-Most rules start with a test such as ``field: keyword, in: [COPY, ADD]``. When a
-rule's first top-level condition compares a plain field path (names only, such
-as ``keyword`` or ``package.manager``) with constant texts, evaluation indexes
-the nodes that the rule's ``given`` selects by that field's text, once per
-document, and tests only the nodes under those texts.
+Most rules start with a test such as ``field: keyword, in: [COPY, ADD]``. Such a
+first condition compares a plain field path (names only, such as ``keyword`` or
+``package.manager``) with constant texts. For these rules, evaluation indexes the
+nodes that the rule's ``given`` selects by that field's text, once per document,
+and tests only the nodes under the rule's texts.
 
 This changes no result. The conditions of ``when`` must all hold and are tested
 in order, so a node whose field is not one of the texts fails the first test
-and no later condition runs on it. A node's field holds one of the texts only
-when it is text: ``equals: RUN`` never holds for a number, a list or null.
+and no later condition runs on it. A field matches one of the texts only when
+it is text: ``equals: RUN`` never holds for a number, a list or null.
 """
 
 from __future__ import annotations
@@ -91,18 +91,18 @@ class SelectionIndex:
         self.selected_any = any(node is not None for _, node in nodes)
         self._indexes: dict[tuple[str, ...], dict[str, list[int]]] = {}
 
-    def candidates(self, wanted: NodeFilter) -> list[tuple[Path, Any]]:
+    def candidates(self, node_filter: NodeFilter) -> list[tuple[Path, Any]]:
         """Return, in document order, the nodes whose field is one of the filter's texts."""
-        index = self._indexes.get(wanted.names)
+        index = self._indexes.get(node_filter.names)
         if index is None:
-            index = self._build(wanted.names)
-            self._indexes[wanted.names] = index
+            index = self._build(node_filter.names)
+            self._indexes[node_filter.names] = index
         positions: list[int] = []
-        for text in wanted.texts:
+        for text in node_filter.texts:
             found = index.get(text)
             if found:
                 positions.extend(found)
-        if len(wanted.texts) > 1:
+        if len(node_filter.texts) > 1:
             positions.sort()
         nodes = self.nodes
         return [nodes[position] for position in positions]

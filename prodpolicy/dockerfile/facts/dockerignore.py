@@ -39,7 +39,7 @@ def annotate(document: dict[str, Any], locations: dict[Path, Location], source: 
     if exclusions or not patterns:
         return
     # TODO: match ** glued to other characters (**.log) as Docker does, where it matches only files
-    # named .log; the gitignore reading used here matches every .log file below the context.
+    # named .log. The gitignore reading used here matches every .log file below the context.
     spec = pathspec.GitIgnoreSpec.from_lines([_anchored(pattern) for pattern in patterns])
     excludes_root = bool(_ROOT_PATTERNS.intersection(patterns))
     for stage in document["stages"]:

@@ -3,7 +3,7 @@
 The archives are written as Docker 25 and later write them (an OCI image layout
 with a manifest.json beside it), from small layers described below. Every tar
 header gets a fixed mtime, owner and format, so the bytes are the same on every
-run; tests/test_image_filesystem.py checks that the committed files match.
+run. tests/test_image_filesystem.py checks that the committed files match.
 
 Run ``python tests/cases/image/layer_archives.py`` from the repository root after
 changing a layer, to rewrite the fixtures in policies/rules/image/layers/.
@@ -153,6 +153,7 @@ def docker_save(reference: str, layers: list[Layer]) -> bytes:
         },
         sort_keys=True,
     ).encode()
+
     manifest = json.dumps(
         {
             "schemaVersion": 2,
@@ -162,6 +163,7 @@ def docker_save(reference: str, layers: list[Layer]) -> bytes:
         },
         sort_keys=True,
     ).encode()
+
     index = json.dumps(
         {
             "schemaVersion": 2,
@@ -176,12 +178,14 @@ def docker_save(reference: str, layers: list[Layer]) -> bytes:
         },
         sort_keys=True,
     ).encode()
+
     files = dict([_blob(config), _blob(manifest), *(_blob(content) for content in contents)])
     files["index.json"] = index
     files["oci-layout"] = b'{"imageLayoutVersion": "1.0.0"}'
     files["manifest.json"] = json.dumps(
         [{"Config": _blob(config)[0], "RepoTags": [reference], "Layers": [_blob(content)[0] for content in contents]}]
     ).encode()
+
     members = [(_info("blobs", 0, tarfile.DIRTYPE, 0o755), None), (_info("blobs/sha256", 0, tarfile.DIRTYPE, 0o755), None)]
     members.extend((_info(name, len(data), tarfile.REGTYPE, 0o644), data) for name, data in sorted(files.items()))
     return tar_bytes(members)
