@@ -299,8 +299,6 @@ def _comment_warnings(document: Document, policy: Policy) -> Iterator[ReportWarn
 
 def _unused_comment_warnings(document: Document, policy: Policy, used: set[str]) -> Iterator[ReportWarning]:
     """Name the inline suppressions that covered no finding: misplaced, or left behind after a fix."""
-    if not suppressions.honoured_at_all(policy.settings.inline_suppressions):
-        return
     for comment in document.suppressions:
         file = comment.file or document.file
         if f"{file}:{comment.line}" in used or not suppressions.honoured(comment, policy.settings.inline_suppressions):

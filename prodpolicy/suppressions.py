@@ -55,11 +55,6 @@ def covering(document: Document, rule_id: str, rule_name: str, line: int | None,
             yield suppression
 
 
-def honoured_at_all(mode: str) -> bool:
-    """Return whether any comment can suppress under the policy's ``inline_suppressions`` mode."""
-    return mode != "forbid"
-
-
 def honoured(suppression: Suppression, mode: str) -> bool:
     """Return whether a comment suppresses under the policy's ``inline_suppressions`` mode."""
     if mode == "forbid":
