@@ -182,11 +182,14 @@ def evaluate_inputs(
 
 
 def _worker_count(jobs: int) -> int:
-    from .parallel import cpu_count
-
     if jobs < 0:
         raise ValueError(f"jobs must be 0 (one per CPU) or more, not {jobs}")
-    return cpu_count() if jobs == 0 else jobs
+    if jobs:
+        return jobs
+    # Imported only here: a run with one job does not load multiprocessing.
+    from .parallel import cpu_count
+
+    return cpu_count()
 
 
 def _tasks(

@@ -21,7 +21,7 @@ from .document import Location
 from .errors import PolicyError, PolicyProblem
 from .policy.compiled import CompiledRule, Policy
 from .policy.read import Reader
-from .yamlload import YAMLData
+from .yamldata import YAMLData
 
 CONFIG_NAMES = (".prodpolicy.yaml", ".prodpolicy.yml")
 PYPROJECT = "pyproject.toml"

@@ -20,8 +20,10 @@ import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 logger = logging.getLogger("prodpolicy.ignore")
 
@@ -53,6 +55,13 @@ class PatternList:
         """
         self.base = base
         self._origins: list[tuple[str, str]] = []
+        lines = list(lines)
+        self._spec: pathspec.GitIgnoreSpec | None = None
+        if not lines:
+            return
+        # Imported here: a run without ignore files or --exclude does not pay pathspec's 30 ms import.
+        import pathspec
+
         patterns = []
         for pattern, origin in lines:
             try:
@@ -77,6 +86,8 @@ class PatternList:
 
         ``excluded`` is False when the deciding pattern re-includes the path with ``!``.
         """
+        if self._spec is None:
+            return None
         result = self._spec.check_file(relative)
         if result.include is None or result.index is None:
             return None

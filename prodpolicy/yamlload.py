@@ -30,13 +30,15 @@ values, and of the scalar items of their lists, is recorded by path.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from .document import Location, Path
 from .limits import DEFAULT_LIMITS, Limits, current_limits
+from .yamldata import YAMLData, YAMLError
+
+__all__ = ["SCALAR_STYLES", "Timestamp", "YAMLData", "YAMLError", "load_yaml", "resolve_go_yaml"]
 
 try:
     _BaseLoader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
@@ -58,16 +60,6 @@ _MERGE = "tag:yaml.org,2002:merge"
 _STANDARD_SCALARS = frozenset(
     {_STR, "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
 )
-
-
-class YAMLError(ValueError):
-    """Raised for YAML that cannot be loaded; carries the 1-based line and column."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
 
 
 class _CoreResolver(yaml.resolver.Resolver):
@@ -174,22 +166,6 @@ def _go_parse_int(text: str) -> int | None:
 
 # Scalar style names by PyYAML's style mark (None is plain).
 SCALAR_STYLES = {None: "plain", "": "plain", "'": "single", '"': "double", "|": "literal", ">": "folded"}
-
-
-@dataclass
-class YAMLData:
-    """Loaded data with positions: ``locations`` maps paths to where the key or item starts.
-
-    ``styles`` maps the paths of the scalars asked for with ``styles_for`` to
-    how they are written: ``plain``, ``single``, ``double``, ``literal`` or ``folded``.
-    ``merged`` contains the paths of keys that a merge key (``<<``) brought in.
-    """
-
-    data: Any
-    locations: dict[Path, Location] = field(default_factory=dict)
-    tags: dict[Path, str] = field(default_factory=dict)
-    styles: dict[Path, str] = field(default_factory=dict)
-    merged: set[Path] = field(default_factory=set)
 
 
 def load_yaml(

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import marshal
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from prodpolicy.policy import cache
+from prodpolicy.policy.model import Condition
+from prodpolicy.policy.problems import Problems
+from prodpolicy.policy.read import Reader
+from prodpolicy.policy.spec import BoundsSpec, ConditionSpec, RuleSpec, condition_spec, rule_from_plain, rule_to_plain
 
 
 @pytest.fixture
@@ -72,3 +81,55 @@ def test_bundled_rules_marshal_round_trip(folder: Path) -> None:
     # The document schema is cached too, unless an earlier test already built it in this process.
     kinds = sorted(path.name.split("-")[0] for path in folder.iterdir())
     assert kinds in (["bundled"], ["bundled", "document"])
+
+
+
+def test_bundled_rules_from_the_cache_equal_the_validated_ones(folder: Path) -> None:
+    validated = _bundled_rules()
+    cached = _bundled_rules()
+
+    assert [rule.id for rule in validated][:3] == ["CP101", "CP102", "CP103"]
+    assert len(list(folder.glob("bundled-rules-*"))) == 1
+    assert cached == validated
+
+
+def test_conditions_keep_their_shape_through_the_cache() -> None:
+    condition = Condition.model_validate(
+        {"field": "ports", "count": {"gte": {"param": "most"}, "where": {"any": [{"field": "port", "in": [22, 23]}]}}}
+    )
+    spec = condition_spec(condition)
+    [rule, *_] = _bundled_rules()
+    plain = rule_to_plain(dataclasses.replace(rule, when=(spec, condition_spec(Condition.model_validate({"not": {"exists": True}})))))
+
+    where = ConditionSpec("any", (ConditionSpec("in", [22, 23], "port"),))
+    assert spec == ConditionSpec("count", BoundsSpec((("gte", {"param": "most"}),), where), "ports")
+    assert rule_from_plain(marshal.loads(marshal.dumps(plain))).when == (spec, ConditionSpec("not", ConditionSpec("exists", True)))
+
+
+def test_a_cached_run_imports_no_validation_or_yaml_library(tmp_path: Path) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text('FROM python:3.12-slim\nUSER 10001\nCMD ["python", "app.py"]\n', encoding="utf-8")
+    code = (
+        "import contextlib, io, sys\n"
+        "from prodpolicy.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['eval', sys.argv[1]])\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules} & {'pydantic', 'yaml', 'pathspec', 'multiprocessing'}))\n"
+    )
+    environment = {**os.environ, "PRODPOLICY_CACHE_DIR": str(tmp_path / "cache")}
+    environment.pop("PRODPOLICY_NO_CACHE", None)
+    command = [sys.executable, "-c", code, str(dockerfile)]
+
+    # The first run validates the rules and fills the cache; the second reads them from it.
+    filled = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    cached = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+
+    assert filled.stdout.strip() == "['pydantic', 'yaml']", filled.stderr
+    assert cached.stdout.strip() == "[]", cached.stderr
+
+
+def _bundled_rules() -> list[RuleSpec]:
+    reader = Reader(Problems())
+    reader.read_bundled()
+    [layer] = reader.layers
+    return [definition.rule for definition in layer.rules]

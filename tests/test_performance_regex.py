@@ -10,6 +10,7 @@ from prodpolicy.policy.conditions import compile_regex
 from prodpolicy.policy.model import Condition
 from prodpolicy.policy.regex import PatternTest, _anchored_at_start, _required_prefix, non_capturing
 from prodpolicy.policy.selection import NodeFilter, SelectionIndex, node_filter
+from prodpolicy.policy.spec import ConditionSpec, condition_spec
 
 PATTERNS = [
     r"^go (build|install)(\s|$)",
@@ -108,8 +109,8 @@ def test_required_prefix() -> None:
     assert _required_prefix(r"^a|b", options) == b""
 
 
-def _condition(**values: object) -> Condition:
-    return Condition.model_validate(values)
+def _condition(**values: object) -> ConditionSpec:
+    return condition_spec(Condition.model_validate(values))
 
 
 def test_node_filter_from_first_condition() -> None:
@@ -151,3 +152,4 @@ def test_selection_index_document_order() -> None:
 def test_selection_index_only_nulls() -> None:
     assert not SelectionIndex([(("a",), None)]).selected_any
     assert not SelectionIndex([]).selected_any
+

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ..severities import SEVERITIES
 from .jsonpath import CompiledPath
-from .model import INPUT_KINDS, SEVERITIES, Docs, RuleTest
+from .spec import INPUT_KINDS, RuleDocs, RuleTest
 from .template import Template
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class CompiledRule:
     report_at: tuple[CompiledPath, ...]
     # Read-only: lists are tuples here; the compiled conditions hold their own copies.
     parameters: Mapping[str, Any]
-    docs: Docs
+    docs: RuleDocs
     references: tuple[str, ...]
     tests: tuple[RuleTest, ...]
     source: str

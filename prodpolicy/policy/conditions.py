@@ -25,8 +25,8 @@ from ..durations import parse_duration
 from ..limits import MAX_REGEX_INPUT_CHARS
 from .docschema import DocumentSchema, SchemaPathError
 from .jsonpath import CompiledPath, JSONPathError, compile_path
-from .model import Comparison, Condition, Count, ParameterRef
 from .regex import search_any
+from .spec import BoundsSpec, ConditionSpec
 
 Predicate = Callable[[Any], bool]
 Values = Callable[[Any], list[Any]]
@@ -163,8 +163,6 @@ def _measure(value: Any) -> float | None:
 
 
 def _parameter_name(operand: Any) -> str | None:
-    if isinstance(operand, ParameterRef):
-        return operand.param
     if isinstance(operand, dict) and set(operand) == {"param"} and isinstance(operand["param"], str):
         return operand["param"]
     return None
@@ -206,15 +204,14 @@ class _Compiler:
             raise ConditionError(f"field {text!r} cannot exist in a {self.kinds} document: {error}", location) from None
         return path, reached
 
-    def compile(self, condition: Condition, location: Location, nodes: SchemaNodes) -> Predicate:
+    def compile(self, condition: ConditionSpec, location: Location, nodes: SchemaNodes) -> Predicate:
         path = None
         field_nodes = nodes
         if condition.field is not None:
             path, field_nodes = self.relative_path(condition.field, (*location, "field"), nodes)
         values = _field_values(path)
-        operator = next(iter(condition.operators()))
-        attribute = {"in": "in_", "not": "not_"}.get(operator, operator)
-        operand = getattr(condition, attribute)
+        operator = condition.operator
+        operand = condition.operand
         where = (*location, operator)
         if operator in _FIELD_OPERAND_OPERATORS and isinstance(operand, dict) and set(operand) == {"field"}:
             reference, _ = self.relative_path(operand["field"], (*where, "field"), nodes)
@@ -429,19 +426,16 @@ class _Compiler:
         return self._compare(values, operand, where, lambda value, bound: value <= bound)
 
     # Nested operators.
-    def _bounds(self, comparison: Comparison, where: Location) -> Callable[[int], bool]:
+    def _bounds(self, comparison: BoundsSpec, where: Location) -> Callable[[int], bool]:
         checks: list[Callable[[int], bool]] = []
-        for name in ("equals", "gt", "gte", "lt", "lte"):
-            raw = getattr(comparison, name)
-            if raw is None:
-                continue
+        for name, raw in comparison.bounds:
             bound = self.operand(raw, (*where, name))
             if isinstance(bound, bool) or not isinstance(bound, int):
                 raise ConditionError(f"{name} needs a whole number", (*where, name), _parameter_name(raw))
             checks.append(_BOUND_TESTS[name](bound))
         return lambda size: all(check(size) for check in checks)
 
-    def _op_length(self, values: Values, operand: Comparison, where: Location, _nodes: SchemaNodes) -> Predicate:
+    def _op_length(self, values: Values, operand: BoundsSpec, where: Location, _nodes: SchemaNodes) -> Predicate:
         within = self._bounds(operand, where)
 
         def length(node: Any) -> bool:
@@ -452,7 +446,7 @@ class _Compiler:
 
         return length
 
-    def _op_count(self, values: Values, operand: Count, where: Location, nodes: SchemaNodes) -> Predicate:
+    def _op_count(self, values: Values, operand: BoundsSpec, where: Location, nodes: SchemaNodes) -> Predicate:
         within = self._bounds(operand, where)
         predicate = None
         if operand.where is not None:
@@ -467,10 +461,10 @@ class _Compiler:
 
         return count
 
-    def _nested(self, conditions: Sequence[Condition], where: Location, nodes: SchemaNodes) -> list[Predicate]:
+    def _nested(self, conditions: Sequence[ConditionSpec], where: Location, nodes: SchemaNodes) -> list[Predicate]:
         return [self.compile(condition, (*where, number), nodes) for number, condition in enumerate(conditions)]
 
-    def _op_all(self, values: Values, operand: list[Condition], where: Location, nodes: SchemaNodes) -> Predicate:
+    def _op_all(self, values: Values, operand: Sequence[ConditionSpec], where: Location, nodes: SchemaNodes) -> Predicate:
         predicates = self._nested(operand, where, nodes)
         holds = _all_of(predicates)
         if values is _itself:
@@ -485,7 +479,7 @@ class _Compiler:
 
         return all_of_values
 
-    def _op_any(self, values: Values, operand: list[Condition], where: Location, nodes: SchemaNodes) -> Predicate:
+    def _op_any(self, values: Values, operand: Sequence[ConditionSpec], where: Location, nodes: SchemaNodes) -> Predicate:
         predicates = self._nested(operand, where, nodes)
         if values is _itself:
 
@@ -508,11 +502,11 @@ class _Compiler:
 
         return any_of
 
-    def _op_not(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
+    def _op_not(self, values: Values, operand: ConditionSpec, where: Location, nodes: SchemaNodes) -> Predicate:
         predicate = self.compile(operand, where, nodes)
         return lambda node: not any(predicate(value) for value in values(node))
 
-    def _op_any_item(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
+    def _op_any_item(self, values: Values, operand: ConditionSpec, where: Location, nodes: SchemaNodes) -> Predicate:
         predicate = self.compile(operand, where, self.item_nodes(nodes, where))
         name = _single_name(values)
         if name is not None:
@@ -540,11 +534,11 @@ class _Compiler:
 
         return any_item
 
-    def _op_all_items(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
+    def _op_all_items(self, values: Values, operand: ConditionSpec, where: Location, nodes: SchemaNodes) -> Predicate:
         predicate = self.compile(operand, where, self.item_nodes(nodes, where))
         return lambda node: all(predicate(item) for item in _items(values(node)))
 
-    def _op_no_item(self, values: Values, operand: Condition, where: Location, nodes: SchemaNodes) -> Predicate:
+    def _op_no_item(self, values: Values, operand: ConditionSpec, where: Location, nodes: SchemaNodes) -> Predicate:
         predicate = self.compile(operand, where, self.item_nodes(nodes, where))
 
         def no_item(node: Any) -> bool:
@@ -593,7 +587,7 @@ def _items(values: list[Any]) -> list[Any]:
 
 
 def compile_conditions(
-    conditions: Sequence[Condition],
+    conditions: Sequence[ConditionSpec],
     parameters: dict[str, Any],
     schema: DocumentSchema | None = None,
     nodes: SchemaNodes = None,

@@ -14,19 +14,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .compiled import CompiledRule, Origin, PolicySettings, freeze
 from .docschema import DocumentSchema, SchemaPathError
 from .exceptions import CompiledException
 from .globs import FileGlob, GlobError, compile_glob
 from .jsonpath import CompiledPath, JSONPathError, compile_path
-from .model import PolicyException
 from .parameters import parameter_problems
 from .problems import DataPath, Problems
 from .read import Layer, RuleDefinition
 from .rulecompile import RuleCompiler
 from .selectors import SelectorError, select_one
+
+if TYPE_CHECKING:
+    from .model import PolicyException
 
 
 @dataclass(eq=False)

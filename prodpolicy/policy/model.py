@@ -18,9 +18,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-API_VERSION = "prodpolicy/v1"
 from ..severities import SEVERITIES
-INPUT_KINDS = ("dockerfile", "compose", "image")
+from .selectors import RULE_SELECTOR_HELP
+from .spec import API_VERSION, INPUT_KINDS
+
 INLINE_SUPPRESSION_MODES = ("allow", "require-reason", "forbid")
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
@@ -51,7 +52,6 @@ VALUE_OPERATORS = (
 )
 NESTED_OPERATORS = ("all", "any", "not", "any_item", "all_items", "no_item", "length", "count")
 
-RULE_SELECTOR_HELP = "a rule id (RT101), a name (runs-as-root), an id prefix (RT, SC1), tag:NAME or ALL"
 
 
 class _Strict(BaseModel):

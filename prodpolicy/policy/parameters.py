@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .conditions import ConditionError, compile_regex
-from .model import Parameter
+from .spec import ParameterSpec
 
 _TYPE_NAMES = {
     "string": "text",
@@ -58,7 +58,7 @@ def _scalar_problem(kind: str, value: Any) -> str | None:
     return f"expected {_TYPE_NAMES[kind]}, found {_describe(value)} {value!r}"
 
 
-def parameter_problems(name: str, parameter: Parameter, value: Any) -> list[tuple[tuple[int, ...], str]]:
+def parameter_problems(name: str, parameter: ParameterSpec, value: Any) -> list[tuple[tuple[int, ...], str]]:
     """Return (list index path, message) for each way ``value`` does not fit the parameter's type."""
     if parameter.type != "list":
         problem = _scalar_problem(parameter.type, value)

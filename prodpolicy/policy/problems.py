@@ -12,7 +12,7 @@ from typing import Any
 
 from ..document import Location
 from ..errors import PolicyProblem
-from ..yamlload import YAMLData
+from ..yamldata import YAMLData
 
 DataPath = tuple[str | int, ...]
 

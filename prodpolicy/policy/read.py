@@ -11,15 +11,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ..document import Location
-from ..yamlload import YAMLData, YAMLError, load_yaml
+from ..yamldata import YAMLData, YAMLError
 from .compiled import Origin
-from .model import API_VERSION, PolicyFile, Rule, RuleFile
+from .spec import API_VERSION, RuleSpec, rule_from_plain, rule_spec, rule_to_plain
 from .problems import DataPath, Problems, data_path, describe_validation_error, line_of, nearest, rule_id_at
+
+if TYPE_CHECKING:
+    # The format's pydantic models are imported only to validate a file: the cached bundled ruleset needs none.
+    from pydantic import ValidationError
+
+    from .model import PolicyFile
 
 BUNDLED_POLICY = "prodpolicy:recommended"
 BUNDLED_VERSION = "1"
@@ -54,7 +58,7 @@ class Source:
 class RuleDefinition:
     """A validated rule and where it is written."""
 
-    rule: Rule
+    rule: RuleSpec
     source: Source
     prefix: DataPath
 
@@ -131,28 +135,35 @@ class Reader:
             self.problems.add(str(directory), "the bundled ruleset is missing; reinstall prodpolicy")
             return
         layer = Layer(BUNDLED_NAME)
-        for path, loaded in zip(files, self._read_bundled_yaml(files)):
+        for path, (loaded, rule) in zip(files, self._read_bundled_rules(files)):
             self._loaded.add(path.resolve())
-            if loaded is not None:
-                self._rule_file(loaded, Source(str(path), path.parent, loaded), layer)
+            if loaded is not None and rule is not None:
+                layer.rules.append(RuleDefinition(rule, Source(str(path), path.parent, loaded), ()))
         self.layers.append(layer)
 
-    def _read_bundled_yaml(self, files: list[FilePath]) -> list[YAMLData | None]:
-        """Load the bundled rule files, from the cache when their bytes are unchanged (see :mod:`.cache`)."""
-        from .. import yamlload
+    def _read_bundled_rules(self, files: list[FilePath]) -> list[tuple[YAMLData | None, RuleSpec | None]]:
+        """Load and validate the bundled rule files, from the cache when their bytes are unchanged (see :mod:`.cache`)."""
         from . import cache
 
-        def read() -> list[YAMLData | None]:
-            return [self._read_yaml(path, None, None) for path in files]
+        def read() -> list[tuple[YAMLData | None, RuleSpec | None]]:
+            rules: list[tuple[YAMLData | None, RuleSpec | None]] = []
+            for path in files:
+                loaded = self._read_yaml(path, None, None)
+                rule = self._rule_spec(loaded, Source(str(path), path.parent, loaded)) if loaded is not None else None
+                rules.append((loaded, rule))
+            return rules
 
-        def encode(loaded: list[YAMLData | None]) -> bytes:
-            return cache.encode_marshal([_plain_yaml(item) for item in loaded])
+        def encode(rules: list[tuple[YAMLData | None, RuleSpec | None]]) -> bytes:
+            return cache.encode_marshal([(_plain_yaml(loaded), _plain_rule(rule)) for loaded, rule in rules])
 
-        def decode(data: bytes) -> list[YAMLData | None]:
-            return [_yaml_from_plain(item) for item in cache.decode_marshal(data)]
+        def decode(data: bytes) -> list[tuple[YAMLData | None, RuleSpec | None]]:
+            return [(_yaml_from_plain(loaded), rule_from_plain(rule)) for loaded, rule in cache.decode_marshal(data)]
 
-        # The loader's code is part of the key too, so a changed loader in a development checkout reads the files again.
-        sources = [*files, FilePath(yamlload.__file__), FilePath(__file__)]
+        # The code that loads, validates and converts the files is part of the key too, so a changed
+        # loader or format in a development checkout reads the files again.
+        # The path of model.py is named, not imported: importing pydantic is what the cache saves.
+        here = FilePath(__file__)
+        sources = [*files, here.parent.parent / "yamlload.py", here.with_name("model.py"), here.with_name("spec.py"), here]
         return cache.cached(lambda: cache.digest("bundled-rules", sources), read, encode, decode)  # type: ignore[no-any-return]
 
     def read_file(
@@ -189,6 +200,8 @@ class Reader:
 
     def read_text(self, text: str, file: str, base: FilePath | None) -> None:
         """Read a policy given as YAML text; relative ``extends`` resolve against ``base``."""
+        from ..yamlload import load_yaml
+
         try:
             loaded = load_yaml(text)
         except YAMLError as error:
@@ -238,25 +251,35 @@ class Reader:
         self.problems.add(source.file, message, source.location(("kind",)))
 
     def _policy_file(self, data: dict[str, Any], loaded: YAMLData, source: Source) -> None:
+        from .model import PolicyFile
+
         policy = self._validate(PolicyFile, data, source)
         if policy is None:
             return
         for number, reference in enumerate(policy.extends):
             self.read_reference(reference, source.base, source.file, source.location(("extends", number)))
         layer = Layer(source.file, policy=policy, source=source)
-        layer.rules = [RuleDefinition(rule, source, ("rules", number)) for number, rule in enumerate(policy.rules)]
+        layer.rules = [RuleDefinition(rule_spec(rule), source, ("rules", number)) for number, rule in enumerate(policy.rules)]
         self.layers.append(layer)
 
     def _rule_file(self, loaded: YAMLData, source: Source, layer: Layer) -> None:
-        data = loaded.data
-        if not isinstance(data, dict) or data.get("kind") != "Rule":
-            self.problems.add(source.file, "expected a rule file (kind: Rule)", source.location(("kind",)))
-            return
-        rule = self._validate(RuleFile, data, source)
+        rule = self._rule_spec(loaded, source)
         if rule is not None:
             layer.rules.append(RuleDefinition(rule, source, ()))
 
+    def _rule_spec(self, loaded: YAMLData, source: Source) -> RuleSpec | None:
+        from .model import RuleFile
+
+        data = loaded.data
+        if not isinstance(data, dict) or data.get("kind") != "Rule":
+            self.problems.add(source.file, "expected a rule file (kind: Rule)", source.location(("kind",)))
+            return None
+        rule = self._validate(RuleFile, data, source)
+        return rule_spec(rule) if rule is not None else None
+
     def _read_yaml(self, path: FilePath, origin: str | None, location: Location | None) -> YAMLData | None:
+        from ..yamlload import load_yaml
+
         file = str(path)
         try:
             text = path.read_bytes().decode("utf-8")
@@ -279,6 +302,8 @@ class Reader:
             return None
 
     def _validate(self, model: type[Any], data: dict[str, Any], source: Source) -> Any:
+        from pydantic import ValidationError
+
         try:
             return model.model_validate(data)
         except ValidationError as error:
@@ -319,6 +344,8 @@ def _merge_type_errors(messages: list[str]) -> list[str]:
 
 def cli_layer(select: list[str] | None, ignore: list[str]) -> Layer:
     """Return the layer that ``--select`` and ``--ignore`` make, applied after every file."""
+    from .model import PolicyFile
+
     policy = PolicyFile.model_validate(
         {"apiVersion": API_VERSION, "kind": "Policy", "select": select, "ignore": list(ignore)}
     )
@@ -332,6 +359,12 @@ def _plain_yaml(loaded: YAMLData | None) -> tuple[Any, ...]:
         raise ValueError("a bundled rule file did not load")
     locations = {path: (where.line, where.end_line, where.column, where.file) for path, where in loaded.locations.items()}
     return (loaded.data, locations, loaded.tags, loaded.styles, loaded.merged)
+
+
+def _plain_rule(rule: RuleSpec | None) -> dict[str, Any]:
+    if rule is None:
+        raise ValueError("a bundled rule file is not a valid rule")
+    return rule_to_plain(rule)
 
 
 def _yaml_from_plain(plain: tuple[Any, ...]) -> YAMLData:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path as FilePath
 from types import MappingProxyType
 from typing import Any
@@ -18,6 +18,7 @@ from .parameters import parameter_problems
 from .problems import Problems
 from .read import RuleDefinition
 from .selection import node_filter
+from .spec import RuleTest
 from .template import Template, TemplateError, compile_template
 
 SchemaNodes = list[dict[str, Any]] | None
@@ -50,7 +51,7 @@ class RuleCompiler:
             return None
         origins: dict[str, Origin] = {
             "severity": definition.origin("severity", how="rule"),
-            "enabled": definition.origin("enabled", how="rule") if "enabled" in rule.model_fields_set
+            "enabled": definition.origin("enabled", how="rule") if rule.enabled_declared
             else definition.origin("id", how="rule default"),
         }
         for name in rule.parameters:
@@ -106,9 +107,9 @@ class RuleCompiler:
         # given: absolute paths, each checked against the documents the rule applies to.
         given: list[CompiledPath] = []
         nodes: list[dict[str, Any]] = []
-        texts = [rule.given] if isinstance(rule.given, str) else rule.given
+        texts = (rule.given,) if isinstance(rule.given, str) else rule.given
         for number, text in enumerate(texts):
-            at = ("given", number) if isinstance(rule.given, list) else ("given",)
+            at = ("given",) if isinstance(rule.given, str) else ("given", number)
             try:
                 path = compile_path(text)
             except JSONPathError as error:
@@ -188,7 +189,7 @@ class RuleCompiler:
             return None
 
     def _report_at(
-        self, texts: list[str], nodes: SchemaNodes, kinds: str, report: Report
+        self, texts: Sequence[str], nodes: SchemaNodes, kinds: str, report: Report
     ) -> tuple[CompiledPath, ...] | None:
         paths: list[CompiledPath] = []
         failed = False
@@ -219,10 +220,10 @@ def _never(node: Any) -> bool:
     return False
 
 
-def _resolve_test(test: Any, base: FilePath | None) -> Any:
+def _resolve_test(test: RuleTest, base: FilePath | None) -> RuleTest:
     if test.file is None or base is None or FilePath(test.file).is_absolute():
         return test
-    return test.model_copy(update={"file": str(base / test.file)})
+    return dataclasses.replace(test, file=str(base / test.file))
 
 
 def _resolve_folder(folder: str | None, base: FilePath | None) -> str | None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..document import Path
 from .jsonpath import CompiledPath, compile_path
-from .model import Condition, ParameterRef
+from .spec import ConditionSpec
 
 # Set to any value to evaluate every selected node, as a check that the index changes no result.
 PLAIN_ENVIRONMENT = "PRODPOLICY_PLAIN_EVALUATION"
@@ -40,19 +40,18 @@ class NodeFilter:
     texts: frozenset[str]
 
 
-def node_filter(conditions: Sequence[Condition], parameters: dict[str, Any]) -> NodeFilter | None:
+def node_filter(conditions: Sequence[ConditionSpec], parameters: dict[str, Any]) -> NodeFilter | None:
     """Return the filter that a rule's first condition implies, or None when it implies none."""
     if not conditions:
         return None
     first = conditions[0]
     if first.field is None:
         return None
-    operators = first.operators()
-    if operators == {"equals"}:
-        operand = _resolve(first.equals, parameters)
+    if first.operator == "equals":
+        operand = _resolve(first.operand, parameters)
         options = [operand]
-    elif operators == {"in"}:
-        operand = _resolve(first.in_, parameters)
+    elif first.operator == "in":
+        operand = _resolve(first.operand, parameters)
         if not isinstance(operand, list | tuple):
             return None
         options = list(operand)
@@ -70,8 +69,6 @@ def node_filter(conditions: Sequence[Condition], parameters: dict[str, Any]) -> 
 
 
 def _resolve(operand: Any, parameters: dict[str, Any]) -> Any:
-    if isinstance(operand, ParameterRef):
-        return parameters.get(operand.param)
     if isinstance(operand, dict):
         # {field: other} compares two fields of the node and {param: name} is resolved above.
         if set(operand) == {"param"}:

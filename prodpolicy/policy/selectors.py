@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from .model import RULE_SELECTOR_HELP
+# What a selector can be, for messages and the descriptions of the policy schema.
+RULE_SELECTOR_HELP = "a rule id (RT101), a name (runs-as-root), an id prefix (RT, SC1), tag:NAME or ALL"
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9]*$")
 

@@ -28,7 +28,7 @@ from ..evaluation import iter_findings
 from ..findings import Finding
 from ..kinds import kind_for_name
 from .compiled import CompiledRule, Policy
-from .model import ExpectedFinding, RuleTest
+from .spec import ExpectedFinding, RuleTest
 
 _MARK = re.compile(r"^\s*#\s*expect\s*:\s*(?P<rules>[A-Za-z0-9_.-]+(?:\s*,\s*[A-Za-z0-9_.-]+)*)\s*(?:--\s*(?P<text>.*?))?\s*$")
 
@@ -140,7 +140,7 @@ def folder_cases(rule: CompiledRule) -> Iterator[RuleTest]:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             text = ""
-        expect = list(_marked_lines(text, rule))
+        expect = tuple(_marked_lines(text, rule))
         relative = path.relative_to(folder).as_posix()
         yield RuleTest(name=relative, file=str(path), expect=expect)
 

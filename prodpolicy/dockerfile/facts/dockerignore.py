@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import os
 import posixpath
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from ...document import Location, Path
 from ..lexer import LexResult
+
+if TYPE_CHECKING:
+    import pathspec
 
 # An ignore file is a short list of patterns, so a larger file is not read.
 MAX_IGNORE_FILE_BYTES = 1 << 20
@@ -38,6 +39,9 @@ def annotate(document: dict[str, Any], locations: dict[Path, Location], source: 
     document.setdefault("facts", {})["dockerignore"] = {"file": path, "patterns": patterns, "exclusions": exclusions}
     if exclusions or not patterns:
         return
+    # Imported here, where a .dockerignore has patterns: pathspec takes 30 ms to import.
+    import pathspec
+
     # TODO: match ** glued to other characters (**.log) as Docker does, where it matches only files
     # named .log. The gitignore reading used here matches every .log file below the context.
     spec = pathspec.GitIgnoreSpec.from_lines([_anchored(pattern) for pattern in patterns])
