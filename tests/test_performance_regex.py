@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from prodpolicy.policy.conditions import compile_regex
+from prodpolicy.policy.conditions import _item_match, compile_conditions, compile_regex
 from prodpolicy.policy.model import Condition
 from prodpolicy.policy.regex import PatternTest, _anchored_at_start, _required_prefix, non_capturing
-from prodpolicy.policy.selection import NodeFilter, SelectionIndex, node_filter
+from prodpolicy.policy.selection import PLAIN_ENVIRONMENT, NodeFilter, SelectionIndex, node_filter
 from prodpolicy.policy.spec import ConditionSpec, condition_spec
 
 PATTERNS = [
@@ -153,3 +155,48 @@ def test_selection_index_only_nulls() -> None:
     assert not SelectionIndex([(("a",), None)]).selected_any
     assert not SelectionIndex([]).selected_any
 
+
+TOOLS_ANY = {
+    "any": [
+        {"all": [{"field": "commands", "any_item": {"field": "text", "matches": "^next( |$)"}},
+                 {"field": "env.NEXT_TELEMETRY_DISABLED", "absent": True}]},
+        {"all": [{"field": "commands", "any_item": {"field": "text", "matches": ["^nuxt( |$)", "^nuxi( |$)"]}},
+                 {"field": "env.NUXT_TELEMETRY_DISABLED", "absent": True}]},
+        {"field": "commands", "any_item": {"field": "text", "matches": {"param": "others"}}},
+    ]
+}
+TOOLS_NODES = [
+    ({"commands": [{"text": "npm ci"}, {"text": "next build"}]}, True),
+    ({"commands": [{"text": "next build"}], "env": {"NEXT_TELEMETRY_DISABLED": "1"}}, False),
+    ({"commands": [{"text": "nuxi generate"}]}, True),
+    ({"commands": [{"text": "astro build"}]}, True),
+    ({"commands": [{"text": "npm ci"}, {"text": "nextjs"}]}, False),
+    ({"commands": []}, False),
+    ({"commands": {"first": {"text": "next"}}}, True),
+    ({"env": {}}, False),
+    (None, False),
+]
+
+
+def _tools_predicate() -> Callable[[Any], bool]:
+    return compile_conditions([condition_spec(Condition.model_validate(TOOLS_ANY))], {"others": ["^astro( |$)"]})
+
+
+@pytest.mark.parametrize(("node", "expected"), TOOLS_NODES)
+def test_shared_requirement_same_answers(node: Any, expected: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    guarded = _tools_predicate()
+    monkeypatch.setenv(PLAIN_ENVIRONMENT, "1")
+    plain = _tools_predicate()
+
+    assert guarded(node) is expected
+    assert plain(node) is expected
+
+
+def test_shared_requirement_needs_one_list_field() -> None:
+    branches = [condition_spec(Condition.model_validate(branch)) for branch in TOOLS_ANY["any"]]
+    other_list = condition_spec(Condition.model_validate({"field": "mounts", "any_item": {"field": "text", "matches": "x"}}))
+
+    assert _item_match(branches[0]) == ("commands", "text", "^next( |$)")
+    assert _item_match(branches[2]) == ("commands", "text", {"param": "others"})
+    assert _item_match(other_list) == ("mounts", "text", "x")
+    assert _item_match(condition_spec(Condition.model_validate({"field": "text", "matches": "x"}))) is None

@@ -26,6 +26,7 @@ from ..limits import MAX_REGEX_INPUT_CHARS
 from .docschema import DocumentSchema, SchemaPathError
 from .jsonpath import CompiledPath, JSONPathError, compile_path
 from .regex import search_any
+from .selection import plain_evaluation
 from .spec import BoundsSpec, ConditionSpec
 
 Predicate = Callable[[Any], bool]
@@ -491,6 +492,9 @@ class _Compiler:
                         return True
                 return False
 
+            guard = self._shared_requirement(operand, where, nodes)
+            if guard is not None:
+                return lambda node: guard(node) and any_of_node(node)
             return any_of_node
 
         def any_of(node: Any) -> bool:
@@ -501,6 +505,31 @@ class _Compiler:
             return False
 
         return any_of
+
+    def _shared_requirement(self, branches: Sequence[ConditionSpec], where: Location, nodes: SchemaNodes) -> Predicate | None:
+        """Return one test that every branch of an ``any`` needs, when each needs a match in the same list.
+
+        Branches such as ``commands`` ``any_item`` ``text`` ``matches: next`` (one
+        per tool) each require some item's text to match their own pattern. A node
+        where no item matches any of the patterns satisfies no branch, and one RE2
+        search over the patterns together finds that, instead of one per branch.
+        The branches still decide for the nodes that pass, so results do not change.
+        """
+        if plain_evaluation():
+            return None
+        requirements = [_item_match(branch) for branch in branches]
+        if len(requirements) < 3 or None in requirements:
+            return None
+        fields = {(outer, inner) for outer, inner, _ in requirements}  # type: ignore[misc]
+        if len(fields) != 1:
+            return None
+        patterns: list[Any] = []
+        for _, _, operand in requirements:  # type: ignore[misc]
+            resolved = self.operand(operand, where)
+            patterns.extend(resolved if isinstance(resolved, list) else [resolved])
+        ((outer, inner),) = fields
+        combined = ConditionSpec("any_item", ConditionSpec("matches", patterns, inner), outer)
+        return self.compile(combined, where, nodes)
 
     def _op_not(self, values: Values, operand: ConditionSpec, where: Location, nodes: SchemaNodes) -> Predicate:
         predicate = self.compile(operand, where, nodes)
@@ -548,6 +577,20 @@ class _Compiler:
             return True
 
         return no_item
+
+
+def _item_match(condition: ConditionSpec) -> tuple[str, str | None, Any] | None:
+    """Return (list field, item field, patterns) when ``condition`` requires an item of a list to match patterns.
+
+    That holds for ``field: F, any_item: {field: G, matches: P}``, and for an
+    ``all`` without a field whose first condition is one.
+    """
+    if condition.operator == "all" and condition.field is None and condition.operand:
+        return _item_match(condition.operand[0])
+    item = condition.operand
+    if condition.operator != "any_item" or condition.field is None or item.operator != "matches":
+        return None
+    return condition.field, item.field, item.operand
 
 
 _BOUND_TESTS: dict[str, Callable[[int], Callable[[int], bool]]] = {
