@@ -133,3 +133,13 @@ def _bundled_rules() -> list[RuleSpec]:
     reader.read_bundled()
     [layer] = reader.layers
     return [definition.rule for definition in layer.rules]
+
+
+@pytest.mark.parametrize("entry", [[], [(1, 2)], [((), {"id": "X"})], {"rules": 1}, "text"])
+def test_misshapen_bundled_entry_is_computed_again(folder: Path, entry: object) -> None:
+    validated = _bundled_rules()
+    [written] = folder.glob("bundled-rules-*")
+    written.write_bytes(marshal.dumps(entry))
+
+    assert _bundled_rules() == validated
+    assert marshal.loads(written.read_bytes()) != entry

@@ -157,7 +157,14 @@ class Reader:
             return cache.encode_marshal([(_plain_yaml(loaded), _plain_rule(rule)) for loaded, rule in rules])
 
         def decode(data: bytes) -> list[tuple[YAMLData | None, RuleSpec | None]]:
-            return [(_yaml_from_plain(loaded), rule_from_plain(rule)) for loaded, rule in cache.decode_marshal(data)]
+            try:
+                rules = [(_yaml_from_plain(loaded), rule_from_plain(rule)) for loaded, rule in cache.decode_marshal(data)]
+            except (KeyError, IndexError, TypeError, AttributeError) as error:
+                # An entry written by hand or damaged on disk: the cache computes it again.
+                raise ValueError(f"the entry has an unexpected shape: {error!r}") from None
+            if len(rules) != len(files):
+                raise ValueError(f"the entry has {len(rules)} rules for {len(files)} files")
+            return rules
 
         # The code that loads, validates and converts the files is part of the key too, so a changed
         # loader or format in a development checkout reads the files again.
