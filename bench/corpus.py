@@ -5,7 +5,12 @@
 The same seed always gives the same files. Dockerfiles cover many shapes:
 single and multi-stage builds, heredocs, continuations, several package
 managers (apt-get, apk, dnf, yum, zypper, pip, npm, yarn, gem, go), exec and
-shell forms, good and bad practice mixed, from 10 to 300 lines. Compose files
+shell forms, good and bad practice mixed, from 10 to 300 lines. As in real
+Dockerfiles, a long file is long mostly because of its build scripts: RUN
+instructions of up to 60 lines that install build dependencies, check a
+download, build from source and clean up, with ``if``, ``for``, ``case`` and
+pipelines (:class:`BuildScript`). ``bench/corpus_shape.py`` compares the shape
+of the files with real ones. Compose files
 have 1 to 30 services with anchors, merge keys and interpolation. Image files
 are ``docker inspect`` output with history.
 
@@ -246,6 +251,15 @@ class DockerfileWriter:
         if not builder and self.chance(0.2):
             self.add("COPY --from=build /app/dist ./dist" if language == "node" else "COPY --from=build /out/app /usr/local/bin/app")
 
+    def final_family(self) -> str:
+        """Return the package family of the last stage's base: apk, rpm or apt."""
+        base = next((line.split()[-1] for line in reversed(self.lines) if line[:5].upper() == "FROM "), "")
+        if "alpine" in base:
+            return "apk"
+        if any(name in base for name in ("centos", "fedora", "rhel", "ubi")):
+            return "rpm"
+        return "apt"
+
     def user_step(self) -> None:
         roll = self.rng.random()
         if roll < 0.45:
@@ -295,6 +309,11 @@ class DockerfileWriter:
                 "static": "true"}[language]
 
     def filler(self, language: str) -> None:
+        remaining = self.target_lines - len(self.lines)
+        # Long real Dockerfiles are long because of their build scripts, not because of many short steps.
+        if remaining >= 12 and self.chance(0.6):
+            self.add(*BuildScript(self.rng, self.final_family(), remaining).lines())
+            return
         roll = self.rng.random()
         if roll < 0.3:
             self.add(f"# step {len(self.lines)}: keep this layer small")
@@ -308,6 +327,127 @@ class DockerfileWriter:
             self.add("RUN <<EOF", "set -e", f"echo 'generated {self.rng.randint(1, 10**6)}' > /etc/app-build", "EOF")
         else:
             self.add(f"ENV FEATURE_{self.rng.randint(1, 999)}=enabled")
+
+
+class BuildScript:
+    """One long RUN that builds a tool from source, in the shapes of official images' Dockerfiles.
+
+    Such scripts make most of the lines of real long Dockerfiles: build dependencies
+    installed and later purged, a download checked against a checksum or a signature,
+    a case on the architecture, configure and make, loops over files, and pipelines
+    that find the libraries to keep. Seven in ten use ``set -eux;`` with one command
+    per line, the others ``&&`` chains. The ENV lines that name the version come first.
+    """
+
+    APT_BUILD = ["autoconf", "bison", "dpkg-dev", "file", "g++", "gcc", "libc-dev", "make", "pkg-config", "re2c",
+                 "libssl-dev", "libffi-dev", "zlib1g-dev", "libreadline-dev", "libyaml-dev", "libxml2-dev",
+                 "libsqlite3-dev", "libbz2-dev", "liblzma-dev", "libncursesw5-dev", "xz-utils", "wget", "gnupg",
+                 "dirmngr", "ca-certificates"]
+    APK_BUILD = ["autoconf", "bison", "coreutils", "dpkg-dev", "dpkg", "file", "g++", "gcc", "libc-dev", "make",
+                 "pkgconf", "re2c", "openssl-dev", "libffi-dev", "zlib-dev", "readline-dev", "yaml-dev",
+                 "linux-headers", "ncurses-dev", "xz", "gnupg", "tar"]
+    RPM_BUILD = ["gcc", "gcc-c++", "make", "autoconf", "openssl-devel", "zlib-devel", "libffi-devel", "xz", "tar",
+                 "gnupg2", "findutils", "diffutils", "bzip2-devel"]
+    TOOLS = ["libexample", "fastcache", "queued", "proxyd", "metricsd", "jsonlint", "imgconv", "dbtool"]
+    FLAGS = ["--enable-shared", "--enable-static=no", "--with-system-ffi", "--enable-optimizations", "--with-lto",
+             "--disable-debug", "--with-openssl", "--enable-threads", "--without-ensurepip", "--with-zlib",
+             "--enable-loadable-sqlite-extensions", "--disable-install-doc", "--enable-mbstring", "--with-curl"]
+
+    def __init__(self, rng: random.Random, family: str, budget: int) -> None:
+        self.rng = rng
+        self.family = family
+        # Real scripts run up to about 60 lines; a file with less room left gets a shorter one.
+        self.size = min(budget, rng.randint(14, 60))
+        self.tool = rng.choice(self.TOOLS)
+        self.variable = self.tool.upper()
+        self.semicolons = rng.random() < 0.7
+        self.indent = "\t" if rng.random() < 0.5 else "    "
+
+    def lines(self) -> list[str]:
+        """Return the ENV lines and the RUN instruction, each command on its own lines."""
+        version = f"{self.rng.randint(1, 9)}.{self.rng.randint(0, 30)}.{self.rng.randint(0, 12)}"
+        header = [f"ENV {self.variable}_VERSION {version}" if self.rng.random() < 0.5 else f"ENV {self.variable}_VERSION={version}",
+                  f"ENV {self.variable}_SHA256 {self.rng.getrandbits(256):064x}"]
+        commands = self.commands(self.size - len(header) - 1)
+        script = ["RUN set -eux; \\" if self.semicolons else "RUN set -ex \\"]
+        for number, command in enumerate(commands):
+            final = number == len(commands) - 1
+            for position, line in enumerate(command):
+                text = f"{self.indent}{'&& ' if not self.semicolons and position == 0 else ''}{line}"
+                if position < len(command) - 1:
+                    script.append(f"{text} \\")
+                elif final:
+                    script.append(text)
+                else:
+                    script.append(f"{text}; \\" if self.semicolons else f"{text} \\")
+        return header + script
+
+    def packages(self) -> list[str]:
+        return {"apk": self.APK_BUILD, "rpm": self.RPM_BUILD}.get(self.family, self.APT_BUILD)
+
+    def listed(self, command: str, names: list[str]) -> list[str]:
+        """Return a command whose arguments are one name per line, as official images list packages."""
+        return [command, *(f"{self.indent}{name}" for name in names)]
+
+    def commands(self, room: int) -> list[list[str]]:
+        rng = self.rng
+        inner = self.indent
+        # Each block is a list of commands, and each command a list of lines.
+        downloads: list[list[str]] = []
+        archive = f"{self.tool}.tar.{rng.choice(['gz', 'xz'])}"
+        url = f"https://downloads.example.invalid/{self.tool}/{self.tool}-${{{self.variable}_VERSION}}.tar.gz"
+        downloads.append([f'curl -fsSL -o {archive} "{url}"' if rng.random() < 0.5 else f'wget -O {archive} "{url}"'])
+        downloads.append([f'echo "${{{self.variable}_SHA256}} *{archive}" | sha256sum -c -'])
+        signature = [[f'wget -O {archive}.asc "{url}.asc"'], ['export GNUPGHOME="$(mktemp -d)"'],
+                     ["for key in $GPG_KEYS; do", f'{inner}gpg --batch --keyserver keyserver.example.invalid --recv-keys "$key";', "done"],
+                     [f"gpg --batch --verify {archive}.asc {archive}"], ["gpgconf --kill all"], [f'rm -rf "$GNUPGHOME" {archive}.asc']]
+        architecture = [['dpkgArch="$(dpkg --print-architecture)"' if self.family == "apt" else 'arch="$(uname -m)"'],
+                        ['case "${dpkgArch:-$arch}" in', f"{inner}amd64|x86_64) target='x86_64-linux-gnu' ;;",
+                         f"{inner}arm64|aarch64) target='aarch64-linux-gnu' ;;",
+                         f'{inner}*) echo >&2 "unsupported architecture: ${{dpkgArch:-$arch}}"; exit 1 ;;', "esac"]]
+        flags = rng.sample(self.FLAGS, k=rng.randint(2, 6))
+        build = [[f"mkdir -p /usr/src/{self.tool}"], [f"tar -xf {archive} -C /usr/src/{self.tool} --strip-components=1"],
+                 [f"rm {archive}"], [f"cd /usr/src/{self.tool}"],
+                 self.listed('./configure --build="$target" --prefix=/usr/local', flags),
+                 ['make -j "$(nproc)"'], ["make install"]]
+        strip = [["for dir in /usr/local/bin /usr/local/lib; do",
+                  f"{inner}find \"$dir\" -type f -perm -u+x -exec strip --strip-all '{{}}' + || :;", "done"]]
+        smoke = [[f"if [ -x /usr/local/bin/{self.tool} ]; then", f"{inner}{self.tool} --version;", "else",
+                  f"{inner}echo >&2 '{self.tool} was not installed'; exit 1;", "fi"]]
+        cleanup = [["cd /"], [f"rm -rf /usr/src/{self.tool}"]]
+
+        packages = self.packages()
+        if self.family == "apk":
+            install = [["apk add --no-cache --virtual .build-deps"]]
+            keep = [['runDeps="$(', f"{inner}scanelf --needed --nobanner --format '%n#p' --recursive /usr/local",
+                     f"{inner}| tr ',' '\\n'", f"{inner}| sort -u",
+                     f"{inner}| awk 'system(\"[ -e /usr/local/lib/\" $1 \" ]\") == 0 {{ next }} {{ print \"so:\" $1 }}'", ')"'],
+                    ["apk add --no-cache --virtual .run-deps $runDeps"], ["apk del --no-network .build-deps"]]
+        elif self.family == "rpm":
+            install = [[f"{rng.choice(['dnf', 'yum', 'microdnf'])} install -y"]]
+            keep = [["dnf clean all"]]
+        else:
+            install = [['savedAptMark="$(apt-mark showmanual)"'], ["apt-get update"],
+                       ["apt-get install -y --no-install-recommends"]]
+            keep = [["apt-mark auto '.*' > /dev/null"], ['[ -z "$savedAptMark" ] || apt-mark manual $savedAptMark'],
+                    ["find /usr/local -type f -executable -exec ldd '{}' ';'",
+                     f"{inner}| awk '/=>/ {{ so = $(NF-1); if (index(so, \"/usr/local/\") == 1) {{ next }}; print so }}'",
+                     f"{inner}| sort -u", f"{inner}| xargs -r dpkg-query --search", f"{inner}| cut -d: -f1",
+                     f"{inner}| sort -u", f"{inner}| xargs -r apt-mark manual"],
+                    ["apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false"],
+                    ["rm -rf /var/lib/apt/lists/*"]]
+
+        optional = [block for block, chance in ((signature, 0.4), (architecture, 0.3), (strip, 0.6), (keep, 0.4), (smoke, 0.45))
+                    if rng.random() < chance]
+        fixed = downloads + build + cleanup
+        used = sum(map(len, (line for block in optional for line in block))) + sum(map(len, fixed)) + len(install[-1])
+        # The package list takes the lines left, one name per line, without repeating a name.
+        count = max(3, min(len(packages), room - used))
+        install[-1] = self.listed(install[-1][0], rng.sample(packages, k=count))
+        commands = install + (architecture if architecture in optional else []) + downloads
+        commands += (signature if signature in optional else []) + build
+        commands += (strip if strip in optional else []) + (keep if keep in optional else []) + cleanup
+        return commands + (smoke if smoke in optional else [])
 
 
 class ComparisonDockerfileWriter(DockerfileWriter):

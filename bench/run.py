@@ -10,7 +10,10 @@ as a user runs it:
   with one job and with ``--jobs 2``, and on the compose files;
 * hadolint on the same Dockerfiles, Checkov (``--framework dockerfile``) on the
   same folder, and compose-lint on the same compose files, each when it is
-  found (``--hadolint``, ``--checkov``, ``--compose-lint``, else on PATH).
+  found (``--hadolint``, ``--checkov``, ``--compose-lint``, else on PATH);
+* with ``--real-dockerfiles FOLDER``, prodpolicy and hadolint on real
+  Dockerfiles as well, and the shape of those files next to the corpus's
+  (``bench/corpus_shape.py``), to check that the corpus is realistic.
 
 For each it prints the medians of ``--runs`` runs: wall-clock time, CPU time
 (user and system, of the process and every child it waited for), files per
@@ -41,6 +44,9 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from corpus_shape import dockerfiles as dockerfiles_in
+from corpus_shape import shape, table
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -255,6 +261,12 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="time prodpolicy only")
     parser.add_argument("--keep", help="write the corpus and caches to this folder and keep them")
     parser.add_argument("--json", help="also write every figure to this JSON file")
+    parser.add_argument(
+        "--real-dockerfiles",
+        type=Path,
+        help="a folder of real Dockerfiles (found recursively by name): time prodpolicy and hadolint on them too, "
+        "and compare their shape with the corpus",
+    )
     arguments = parser.parse_args()
     peer_runs = arguments.peer_runs or arguments.runs
 
@@ -297,6 +309,15 @@ def main() -> None:
             checkov = [peers["checkov"], "-d", str(corpus / "dockerfiles"), "--framework", "dockerfile", "--skip-download", "--quiet", "--compact"]
             measure([peers["checkov"], "-f", str(small), "--framework", "dockerfile", "--skip-download", "--quiet"], env, work)
             docker_rows.append(median_row("checkov", "Dockerfiles", len(dockerfiles), peer_runs, checkov, env, work))
+        real_rows: list[Row] = []
+        shapes: dict[str, dict[str, float]] = {}
+        if arguments.real_dockerfiles:
+            real = dockerfiles_in(arguments.real_dockerfiles)
+            shapes = {f"generated ({len(dockerfiles)} files)": shape(dockerfiles), f"real ({len(real)} files)": shape(real)}
+            real_rows.append(median_row("prodpolicy", "real Dockerfiles", len(real), arguments.runs, [*evaluate, *map(str, real)], env, work))
+            if peers["hadolint"]:
+                command = [peers["hadolint"], "--no-fail", "--no-color", *map(str, real)]
+                real_rows.append(median_row("hadolint", "real Dockerfiles", len(real), peer_runs, command, env, work))
         compose_rows = [median_row("prodpolicy", "compose files", len(composes), arguments.runs, compose_command, env, work)]
         if peers["compose-lint"]:
             command = [peers["compose-lint"], "check", "--fail-on", "critical", *map(str, composes)]
@@ -318,6 +339,11 @@ def main() -> None:
     print_rows(docker_rows, docker_rows[0])
     print()
     print_rows(compose_rows, compose_rows[0])
+    if real_rows:
+        print(f"\n## Real Dockerfiles in {arguments.real_dockerfiles} (not part of the targets)\n")
+        print_rows(real_rows, real_rows[0])
+        print("\nShape of the generated and the real Dockerfiles (bench/corpus_shape.py):\n")
+        print(table(shapes))
     print("\n## Cold start, one small Dockerfile (median wall-clock seconds of the whole process)\n")
     for name, seconds in starts.items():
         print(f"- {name}: {seconds * 1000:.0f} ms")
@@ -351,7 +377,7 @@ def main() -> None:
     if arguments.json:
         results = {
             "machine": description,
-            "rows": [{**asdict(row), "files_per_second": row.files_per_second} for row in docker_rows + compose_rows],
+            "rows": [{**asdict(row), "files_per_second": row.files_per_second} for row in docker_rows + compose_rows + real_rows],
             "cold_start_seconds": starts,
             "import_seconds": imported,
             "profile": {"dockerfiles": docker_profile, "compose": compose_profile},
