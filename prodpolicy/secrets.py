@@ -21,9 +21,12 @@ says the value is not the credential itself (``KMS_KEY_ALIAS``, ``PASSWORD_MIN_L
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -350,6 +353,28 @@ def _with_lines(secrets: frozenset[str] | set[str]) -> set[str]:
         if "\n" in secret:
             expanded.update(line.strip() for line in secret.splitlines() if len(line.strip()) >= _MIN_SECRET_LINE)
     return expanded
+
+
+def texts_to_mask(texts: Sequence[str], secret_values: frozenset[str] | set[str] = frozenset()) -> list[int]:
+    """Return the positions of the texts that may hold a known secret value or a token shape.
+
+    One search over the texts joined by newlines replaces one search per text.
+    No token shape spans a newline, and a newline ends a word as the end of a
+    text does, so every text in which :func:`scan_tokens` finds a token overlaps
+    a match of the joined search. A text reported here may still hold nothing:
+    callers mask each one with :func:`redact_text`, which decides.
+    """
+    joined = "\n".join(texts)
+    ends = list(itertools.accumulate(len(text) + 1 for text in texts))
+    flagged: set[int] = set()
+    for match in _ANY_TOKEN.finditer(joined):
+        first = bisect.bisect_right(ends, match.start())
+        last = bisect.bisect_right(ends, max(match.start(), match.end() - 1))
+        flagged.update(range(first, min(last, len(texts) - 1) + 1))
+    present = [secret for secret in _with_lines(secret_values) if secret and secret in joined]
+    if present:
+        flagged.update(number for number, text in enumerate(texts) if any(secret in text for secret in present))
+    return sorted(flagged)
 
 
 def redact_tree(value: Any, secret_values: frozenset[str] | set[str] = frozenset()) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from prodpolicy.secrets import classify, find_tokens, is_credential_name, redact, redact_text
+from prodpolicy.secrets import classify, find_tokens, is_credential_name, redact, redact_text, scan_tokens, texts_to_mask
 
 
 @pytest.mark.parametrize(
@@ -109,3 +109,40 @@ def test_urls_are_not_key_material(value):
 def test_generated_key_found_by_entropy():
     match = classify("CLUSTER_SEED", "q8Vf3kLr9ZpX2mNw7YtB4cHs6JdA1gE0")
     assert (match.reason, match.redacted) == ("entropy", "q8Vf****")
+
+
+MASK_TEXTS = [
+    "restart: unless-stopped",
+    "ghp_" + "a" * 36,
+    "--password=hunter2hunter2",
+    "image: nginx",
+    "token AKIA" + "B" * 16,
+    "",
+    "postgres://app:s3cretpass@db/app",
+    "plain text at the end",
+]
+
+
+def test_texts_to_mask_finds_every_token_text() -> None:
+    flagged = texts_to_mask(MASK_TEXTS)
+
+    assert flagged == [1, 2, 4, 6]
+    assert flagged == [number for number, text in enumerate(MASK_TEXTS) if scan_tokens(text)]
+
+
+def test_texts_to_mask_token_at_text_end() -> None:
+    # The option's value ends at the end of its text: the newline that joins the texts must end it too.
+    texts = ["--password=hunter2hunter2", "next"]
+
+    assert texts_to_mask(texts) == [0]
+    assert texts_to_mask(["next", "x --passwd 'abcdefgh'"]) == [1]
+
+
+def test_texts_to_mask_known_secret_values() -> None:
+    key = "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END KEY-----"
+    texts = ["value letmein-now here", "nothing", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "letmein"]
+
+    assert texts_to_mask(texts, {"letmein-now"}) == [0]
+    assert texts_to_mask(texts, {key}) == [2]
+    assert texts_to_mask(texts, set()) == []
+    assert texts_to_mask([], {"letmein-now"}) == []
