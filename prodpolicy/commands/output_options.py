@@ -152,10 +152,9 @@ def _stream_json(report: Any, output: str | None) -> bool:
     checks it), but the whole text is never held: for 40,000 findings the encoder's list of pieces
     and the joined text need about 100 MiB more than the report itself.
     """
-    import json
+    from ..report.json_text import iter_pretty_json
 
-    encoder = json.JSONEncoder(indent=2, ensure_ascii=False)
-    pieces = encoder.iterencode(report.to_json())
+    pieces = iter_pretty_json(report.to_json())
     if output is None:
         _write_pieces(sys.stdout, pieces)
         sys.stdout.flush()
