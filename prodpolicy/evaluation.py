@@ -40,6 +40,8 @@ def iter_findings(
     """
     day = today or datetime.date.today()
     selections: dict[str, SelectionIndex] = {}
+    # The selections of path prefixes, shared by the rules' given paths (see CompiledPath.find_sharing).
+    prefixes: dict[tuple[Any, ...], list[tuple[Path, Any]]] = {}
     data = document.data
     # The environment switch evaluates every selected node, to check that the index changes nothing.
     indexed = not plain_evaluation()
@@ -49,7 +51,7 @@ def iter_findings(
         try:
             found = [
                 _finding(rule, document, path, node, policy, day)
-                for path, node in _apply_rule(rule, document, data, selections, indexed)
+                for path, node in _apply_rule(rule, document, data, selections, prefixes, indexed)
             ]
         except Exception as error:  # noqa: BLE001 - one broken rule must not stop the others
             logger.warning("rule %s failed on %s: %s", rule.id, document.file, error)
@@ -60,7 +62,12 @@ def iter_findings(
 
 
 def _apply_rule(
-    rule: CompiledRule, document: Document, data: dict[str, Any], selections: dict[str, SelectionIndex], indexed: bool
+    rule: CompiledRule,
+    document: Document,
+    data: dict[str, Any],
+    selections: dict[str, SelectionIndex],
+    prefixes: dict[tuple[Any, ...], list[tuple[Path, Any]]],
+    indexed: bool,
 ) -> Iterator[tuple[Path, Any]]:
     selected_any = False
     predicate = rule.predicate
@@ -68,7 +75,7 @@ def _apply_rule(
     for given in rule.given:
         selection = selections.get(given.text)
         if selection is None:
-            selection = SelectionIndex(given.find(data))
+            selection = SelectionIndex(given.find_sharing(data, prefixes) if indexed else given.find(data))
             selections[given.text] = selection
         selected_any = selected_any or selection.selected_any
         nodes = selection.nodes if node_filter is None else selection.candidates(node_filter)

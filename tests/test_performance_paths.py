@@ -87,3 +87,44 @@ def test_simple_parser_leaves_others(text: str) -> None:
 
 def test_compiled_paths_shared() -> None:
     assert compile_path("copy.sources[*].path") is compile_path("copy.sources[*].path")
+
+
+SHARED_DATA: Any = {
+    "stages": [
+        {"instructions": [{"keyword": "RUN", "commands": [{"program": "a"}, {"program": "b"}]}, {"keyword": "COPY"}]},
+        {"instructions": [{"keyword": "RUN", "commands": [{"program": "c"}]}]},
+    ]
+}
+SHARED_PATHS = [
+    "$.stages[*].instructions[*]",
+    "$.stages[*].instructions[*].commands[*]",
+    "$.stages[*].instructions[*].commands[*].program",
+    "$.stages[*].instructions[0]",
+    "$.stages[*].missing[*]",
+    "$",
+    "$.stages[*].instructions[*].commands[*]",
+]
+
+
+def test_find_sharing_same_as_find() -> None:
+    found: dict[Any, Any] = {}
+
+    for text in SHARED_PATHS:
+        path = compile_path(text)
+        assert path.find_sharing(SHARED_DATA, found) == path.find(SHARED_DATA)
+    assert found[compile_path("$.stages[*].instructions[*].commands[*]").steps] == [
+        (("stages", 0, "instructions", 0, "commands", 0), {"program": "a"}),
+        (("stages", 0, "instructions", 0, "commands", 1), {"program": "b"}),
+        (("stages", 1, "instructions", 0, "commands", 0), {"program": "c"}),
+    ]
+    assert len(found) == 10
+
+
+def test_find_sharing_reuses_prefixes() -> None:
+    # A planted prefix result shows that the longest walked prefix is reused, not walked again.
+    planted = [(("x",), {"commands": [{"program": "z"}]})]
+    found: dict[Any, Any] = {compile_path("$.stages[*].instructions[*]").steps: planted}
+
+    assert compile_path("$.stages[*].instructions[*].commands[*].program").find_sharing(SHARED_DATA, found) == [
+        (("x", "commands", 0, "program"), "z")
+    ]

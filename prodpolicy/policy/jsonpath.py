@@ -44,6 +44,28 @@ class CompiledPath:
                 break
         return current
 
+    def find_sharing(self, data: Any, found: dict[tuple[Step, ...], list[tuple[Path, Any]]]) -> list[tuple[Path, Any]]:
+        """Return what :meth:`find` returns, reusing and filling ``found``: the selections of path prefixes.
+
+        Rules select from the same document with paths that share their first
+        steps, such as ``$.stages[*].instructions[*]`` and its ``.commands[*]``.
+        With one ``found`` per document, each prefix is walked once. The lists
+        in ``found`` are shared, so callers must not change them.
+        """
+        steps = self.steps
+        # The longest prefix already walked, else the document root.
+        start = 0
+        current = [((), data)]
+        for length in range(len(steps), 0, -1):
+            walked = found.get(steps[:length])
+            if walked is not None:
+                start, current = length, walked
+                break
+        for number in range(start, len(steps)):
+            current = _apply(steps[number], current)
+            found[steps[: number + 1]] = current
+        return current
+
     def values(self, data: Any) -> list[Any]:
         """Return the selected values only."""
         if self.names is not None:
