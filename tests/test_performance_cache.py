@@ -61,7 +61,40 @@ def test_unreadable_entry_computed_again(folder: Path) -> None:
     (folder / "kind-aaaa").write_bytes(b"not json")
     value = cache.cached(lambda: "kind-aaaa", lambda: [1, 2], cache.encode_json, cache.decode_json)
     assert value == [1, 2]
-    assert (folder / "kind-aaaa").read_bytes() == b"[1,2]"
+    assert (folder / "kind-aaaa").read_bytes().endswith(b"[1,2]")
+
+
+def test_entry_changed_after_writing_computed_again(folder: Path) -> None:
+    cache.cached(lambda: "kind-aaaa", lambda: {"a": 1}, cache.encode_json, cache.decode_json)
+    entry = folder / "kind-aaaa"
+    written = entry.read_bytes()
+    # Valid JSON of another value, behind the header and digest of the first one.
+    entry.write_bytes(written.replace(b'{"a":1}', b'{"a":2}'))
+
+    assert cache.cached(lambda: "kind-aaaa", lambda: {"a": 3}, cache.encode_json, cache.decode_json) == {"a": 3}
+    assert entry.read_bytes().startswith(b"prodpolicy-cache-1\n")
+    assert entry.read_bytes().endswith(b'{"a":3}')
+
+
+def test_misshapen_schema_entry_computed_again(folder: Path) -> None:
+    from prodpolicy.policy import docschema
+
+    docschema.document_schema.cache_clear()
+    expected = docschema.document_schema().kinds
+    [written] = folder.glob("document-schema-*")
+    for bad in (b"null", b"[]", b"{}"):
+        written.write_bytes(cache._sealed(bad))
+        docschema.document_schema.cache_clear()
+
+        assert docschema.document_schema().kinds == expected
+    assert expected == frozenset({"dockerfile", "compose", "image"})
+
+
+@pytest.mark.parametrize(("value", "on"), [("", True), ("0", True), ("false", True), ("No", True), ("off", True), ("1", False), ("yes", False)])
+def test_no_cache_variable_values(value: str, on: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.NO_CACHE_ENVIRONMENT, value)
+
+    assert cache.enabled() is on
 
 
 def test_disabled_cache_writes_nothing(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,7 +172,19 @@ def _bundled_rules() -> list[RuleSpec]:
 def test_misshapen_bundled_entry_is_computed_again(folder: Path, entry: object) -> None:
     validated = _bundled_rules()
     [written] = folder.glob("bundled-rules-*")
-    written.write_bytes(marshal.dumps(entry))
+    # Sealed with a correct digest, so only the check of the entry's shape can reject it.
+    written.write_bytes(cache._sealed(marshal.dumps(entry)))
 
     assert _bundled_rules() == validated
-    assert marshal.loads(written.read_bytes()) != entry
+    assert written.read_bytes() != cache._sealed(marshal.dumps(entry))
+
+
+@pytest.mark.parametrize("command", [["rules", "--no-cache"], ["test", "--no-cache", "--select", "DF101"], ["explain", "DF101", "--no-cache"]])
+def test_no_cache_option_of_policy_commands(command: list[str], tmp_path: Path) -> None:
+    environment = {**os.environ, "PRODPOLICY_CACHE_DIR": str(tmp_path / "cache")}
+    environment.pop("PRODPOLICY_NO_CACHE", None)
+
+    completed = subprocess.run([sys.executable, "-m", "prodpolicy", *command], env=environment, capture_output=True, text=True, check=False)
+
+    assert completed.returncode == 0, completed.stderr
+    assert not (tmp_path / "cache").exists()

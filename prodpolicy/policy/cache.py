@@ -12,10 +12,16 @@ modules, or the rule files). A changed file gives a new name, so a stale entry
 is never read, and writing an entry removes the older ones of its kind. Entries are written to a temporary file and renamed into
 place, so a reader never sees half an entry. Both formats load without running
 code: the schema is JSON and the rules are ``marshal`` data of plain values.
+Each entry carries the SHA-256 digest of its data, and an entry whose data
+does not match it is computed again, so a damaged file never changes a result.
+The cache is trusted as the installed package is: a user who can write to its
+folder can change what prodpolicy checks, as one who can write to the package
+can.
 
 The folder is ``$PRODPOLICY_CACHE_DIR``, else ``$XDG_CACHE_HOME/prodpolicy``,
-else ``~/.cache/prodpolicy``. ``PRODPOLICY_NO_CACHE=1`` or ``--no-cache`` turns
-the cache off. A cache that cannot be read or written is skipped silently
+else ``~/.cache/prodpolicy``. ``PRODPOLICY_NO_CACHE`` set to anything but an
+empty value, ``0``, ``false``, ``no`` or ``off``, or ``--no-cache``, turns the
+cache off. A cache that cannot be read or written is skipped silently
 (logged at debug level): results never depend on it.
 """
 
@@ -37,6 +43,12 @@ logger = logging.getLogger("prodpolicy.cache")
 NO_CACHE_ENVIRONMENT = "PRODPOLICY_NO_CACHE"
 CACHE_DIR_ENVIRONMENT = "PRODPOLICY_CACHE_DIR"
 
+# Every entry starts with this header and the SHA-256 digest of its data, so a damaged entry is computed again.
+_HEADER = b"prodpolicy-cache-1\n"
+
+# PRODPOLICY_NO_CACHE values that leave the cache on; any other value turns it off.
+_CACHE_ON_VALUES = frozenset({"", "0", "false", "no", "off"})
+
 # Set by --no-cache for the rest of the process.
 _disabled = False
 
@@ -50,7 +62,7 @@ def disable() -> None:
 
 def enabled() -> bool:
     """Return whether cached entries may be read and written."""
-    return not _disabled and not os.environ.get(NO_CACHE_ENVIRONMENT)
+    return not _disabled and os.environ.get(NO_CACHE_ENVIRONMENT, "").strip().lower() in _CACHE_ON_VALUES
 
 
 def cache_directory() -> Path:
@@ -90,18 +102,34 @@ def cached(
         logger.debug("cache skipped: cannot read a source file: %s", error)
         return compute()
     try:
-        return decode(path.read_bytes())
+        return decode(_verified(path.read_bytes()))
     except FileNotFoundError:
         pass
     except (OSError, ValueError, EOFError, TypeError) as error:
         logger.debug("cache entry %s is unreadable, computing it again: %s", path, error)
     value = compute()
     try:
-        _write(path, encode(value))
+        _write(path, _sealed(encode(value)))
         _remove_older(path)
     except (OSError, ValueError) as error:
         logger.debug("cannot write cache entry %s: %s", path, error)
     return value
+
+
+def _sealed(data: bytes) -> bytes:
+    """Return an entry's bytes behind a header and the SHA-256 digest of the bytes."""
+    return _HEADER + hashlib.sha256(data).digest() + data
+
+
+def _verified(entry: bytes) -> bytes:
+    """Return the bytes of an entry written by :func:`_sealed`; raise ValueError for any other content."""
+    digest_end = len(_HEADER) + 32
+    if not entry.startswith(_HEADER) or len(entry) < digest_end:
+        raise ValueError("not a prodpolicy cache entry")
+    data = entry[digest_end:]
+    if hashlib.sha256(data).digest() != entry[len(_HEADER) : digest_end]:
+        raise ValueError("the entry does not match its digest: it was damaged or changed")
+    return data
 
 
 def _remove_older(path: Path) -> None:

@@ -177,7 +177,16 @@ def document_schema() -> DocumentSchema:
         model = Path(__file__).resolve().parent.parent / "model"
         return cache.digest("document-schema", [Path(found.origin).with_name("version.py"), *sorted(model.glob("*.py"))])
 
-    return DocumentSchema(cache.cached(name, _generate_schema, cache.encode_json, cache.decode_json))
+    return DocumentSchema(cache.cached(name, _generate_schema, cache.encode_json, _decode_schema))
+
+
+def _decode_schema(data: bytes) -> dict[str, Any]:
+    from . import cache
+
+    schema = cache.decode_json(data)
+    if not isinstance(schema, dict) or not isinstance(schema.get("$defs"), dict):
+        raise ValueError("the cached document schema is not a JSON Schema with $defs")
+    return schema
 
 
 def _generate_schema() -> dict[str, Any]:
