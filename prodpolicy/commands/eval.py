@@ -80,13 +80,6 @@ def add_speed_options(parser: argparse.ArgumentParser) -> None:
         help="after the report, print on standard error the time each rule took over all documents, "
         "slowest first (named so because --profile selects compose profiles)",
     )
-    group.add_argument(
-        "--no-cache",
-        dest="cache",
-        action="store_false",
-        help="neither read nor write the cache of the bundled ruleset and document schema "
-        "(also: PRODPOLICY_NO_CACHE=1); the results are the same either way",
-    )
 
 
 def _job_count(text: str) -> int:
@@ -140,11 +133,6 @@ def _evaluate(arguments: argparse.Namespace, excludes: Any) -> int:
     from ..baseline import BaselineError, apply_baseline, baseline_of, hidden_note, read_baseline
     from ..discovery import STDIN, discover
     from ..evaluation import RuleProfile
-
-    if not arguments.cache:
-        from ..policy import cache
-
-        cache.disable()
 
     baseline: Baseline | None = None
     if arguments.baseline is not None and arguments.write_baseline is None:

@@ -40,12 +40,34 @@ def add_policy_options(parser: argparse.ArgumentParser) -> None:
         metavar="RULES",
         help="disable these rules, applied after --select: the same selectors, comma-separated; repeatable",
     )
+    add_cache_option(group)
+
+
+def add_cache_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """Add --no-cache, which every command that loads a policy takes."""
+    parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="neither read nor write the cache of the bundled ruleset and document schema "
+        "(also: PRODPOLICY_NO_CACHE=1); the results are the same either way",
+    )
+
+
+def apply_cache_option(arguments: argparse.Namespace) -> None:
+    """Turn the cache off for the rest of the process when the command line says --no-cache."""
+    if getattr(arguments, "cache", True) is False:
+        from ..policy import cache
+
+        cache.disable()
 
 
 def policy_options_from_arguments(arguments: argparse.Namespace) -> Any:
     """Return the :class:`~prodpolicy.config.PolicyOptions` the command line sets."""
     from ..config import PolicyOptions
 
+    # Every command that loads a policy builds its options here first, so --no-cache applies before any load.
+    apply_cache_option(arguments)
     select = getattr(arguments, "select", None)
     return PolicyOptions(
         policy_files=tuple(getattr(arguments, "policy", None) or ()),

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .policy_options import print_policy_problems
+from .policy_options import add_cache_option, apply_cache_option, print_policy_problems
 
 EXAMPLES = """\
 examples:
@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="test only these rules: comma-separated ids, id prefixes, names, tag:NAME or ALL; repeatable",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+    add_cache_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -47,6 +48,7 @@ def run(arguments: argparse.Namespace) -> int:
     from ..policy.selectors import SelectorError, select
     from ..policy.testing import rule_cases, run_case
 
+    apply_cache_option(arguments)
     try:
         policy = load_policy(arguments.policies or None)
     except PolicyError as error:
