@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from prodpolicy.policy.conditions import _item_match, compile_conditions, compile_regex
+from prodpolicy.policy.conditions import ConditionError, _item_match, compile_conditions, compile_regex
 from prodpolicy.policy.model import Condition
 from prodpolicy.policy.regex import PatternTest, _anchored_at_start, _required_prefix, non_capturing
 from prodpolicy.policy.selection import PLAIN_ENVIRONMENT, NodeFilter, SelectionIndex, node_filter
@@ -200,3 +200,18 @@ def test_shared_requirement_needs_one_list_field() -> None:
     assert _item_match(branches[2]) == ("commands", "text", {"param": "others"})
     assert _item_match(other_list) == ("mounts", "text", "x")
     assert _item_match(condition_spec(Condition.model_validate({"field": "text", "matches": "x"}))) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("(unclosed", "invalid regular expression '(unclosed': missing ): (unclosed"),
+        ("a(?=b)", "invalid regular expression 'a(?=b)': invalid perl operator: (?= (RE2 syntax has no backreferences or lookaround)"),
+        ("(a)\\1", "invalid regular expression '(a)\\\\1': invalid escape sequence: \\1 (RE2 syntax has no backreferences or lookaround)"),
+    ],
+)
+def test_regex_error_hint_only_for_missing_features(pattern: str, message: str) -> None:
+    with pytest.raises(ConditionError) as raised:
+        compile_regex(pattern)
+
+    assert raised.value.message == message

@@ -71,10 +71,11 @@ def compile_regex(pattern: Any, location: Location = ()) -> Any:
         return re2.compile(pattern, _RE2_OPTIONS)
     except Exception as error:  # noqa: BLE001 - google-re2 raises its own error class without a stable import path
         detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
-        raise ConditionError(
-            f"invalid regular expression {pattern!r}: {detail} (RE2 syntax has no backreferences or lookaround)",
-            location,
-        ) from None
+        # RE2 reports a lookaround as a Perl operator and a backreference as an escape: name the real cause.
+        hint = ""
+        if detail.startswith(("invalid perl operator", "invalid escape sequence: \\")):
+            hint = " (RE2 syntax has no backreferences or lookaround)"
+        raise ConditionError(f"invalid regular expression {pattern!r}: {detail}{hint}", location) from None
 
 
 @dataclass(frozen=True, slots=True)
