@@ -138,8 +138,9 @@ class Condition(_Strict):
     lte: BoundOperand = None
     length: Comparison | None = Field(None, description="Compare the length of a list, text or mapping")
     count: Count | None = Field(None, description="Count list items that satisfy `where`")
-    all: list[Condition] | None = Field(None, description="Every condition holds")
-    any: list[Condition] | None = Field(None, description="At least one condition holds")
+    # An empty list is a mistake, not a condition: all: [] would always hold and any: [] never.
+    all: list[Condition] | None = Field(None, min_length=1, description="Every condition holds")
+    any: list[Condition] | None = Field(None, min_length=1, description="At least one condition holds")
     not_: Condition | None = Field(None, alias="not", description="The condition does not hold")
     any_item: Condition | None = Field(None, description="Some item of the list field satisfies the condition")
     all_items: Condition | None = Field(None, description="Every item of the list field satisfies the condition")

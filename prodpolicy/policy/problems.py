@@ -94,6 +94,9 @@ def describe_validation_error(item: dict[str, Any], path: DataPath) -> str:
         return f"unknown key {key!r}; check the spelling against schemas/policy.schema.json"
     if kind == "missing":
         return f"missing required key {key!r}"
+    if kind == "too_short":
+        least = item.get("ctx", {}).get("min_length", 1)
+        return f"{where}: the list is empty; give at least {least} item{'s' if least != 1 else ''} or remove the key"
     message = item["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
