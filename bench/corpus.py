@@ -332,10 +332,10 @@ class DockerfileWriter:
 class BuildScript:
     """One long RUN that builds a tool from source, in the shapes of official images' Dockerfiles.
 
-    Such scripts make most of the lines of real long Dockerfiles: build dependencies
-    installed and later purged, a download checked against a checksum or a signature,
-    a case on the architecture, configure and make, loops over files, and pipelines
-    that find the libraries to keep. Seven in ten use ``set -eux;`` with one command
+    Such scripts make most of the lines of real long Dockerfiles. They install build
+    dependencies and purge them later, check a download against a checksum or a
+    signature, branch on the architecture, run configure and make, loop over files,
+    and find the libraries to keep with pipelines. Seven in ten use ``set -eux;`` with one command
     per line, the others ``&&`` chains. The ENV lines that name the version come first.
     """
 
@@ -444,10 +444,13 @@ class BuildScript:
         # The package list takes the lines left, one name per line, without repeating a name.
         count = max(3, min(len(packages), room - used))
         install[-1] = self.listed(install[-1][0], rng.sample(packages, k=count))
-        commands = install + (architecture if architecture in optional else []) + downloads
-        commands += (signature if signature in optional else []) + build
-        commands += (strip if strip in optional else []) + (keep if keep in optional else []) + cleanup
-        return commands + (smoke if smoke in optional else [])
+        # The blocks in the order a build script runs them, each when it was chosen.
+        ordered = [install, architecture, downloads, signature, build, strip, keep, cleanup, smoke]
+        commands: list[list[str]] = []
+        for block in ordered:
+            if block in (install, downloads, build, cleanup) or block in optional:
+                commands += block
+        return commands
 
 
 class ComparisonDockerfileWriter(DockerfileWriter):

@@ -2,11 +2,11 @@
 
     python bench/corpus_shape.py GENERATED_FOLDER REAL_FOLDER [MORE_FOLDERS...]
 
-For each folder (searched recursively for files whose name contains
-``Dockerfile``) the script prints the mean per file of: lines, RUN
-instructions, lines that belong to a RUN instruction, and the shell constructs
-in them (``if``, ``for``, ``case``, pipes, command substitutions, ``&&``,
-``;``). The counts come from the text, not from a parser, so they are
+The script searches each folder recursively for files whose name contains
+``Dockerfile``. For each folder it prints the mean per file of lines, RUN
+instructions and lines that belong to a RUN instruction. It also counts the
+shell constructs in those lines: ``if``, ``for``, ``case``, pipes, command
+substitutions, ``&&`` and ``;``. The counts come from the text, not from a parser, so they are
 estimates. They are good enough to see whether generated RUN scripts are
 as long and as involved as real ones. That decides how fast a linter that
 parses the shell, such as hadolint with ShellCheck, runs on them.

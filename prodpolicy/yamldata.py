@@ -1,4 +1,4 @@
-"""What loading YAML gives: the data with the positions of its keys, or an error with a line.
+"""The results of loading YAML: the data with the positions of its keys, or an error with a line.
 
 These types live apart from the loader (:mod:`prodpolicy.yamlload`) so that code
 which only passes loaded data around, such as the cached bundled ruleset, does

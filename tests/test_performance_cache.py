@@ -117,7 +117,7 @@ def test_bundled_rules_marshal_round_trip(folder: Path) -> None:
 
 
 
-def test_bundled_rules_from_the_cache_equal_the_validated_ones(folder: Path) -> None:
+def test_cached_bundled_rules_equal_validated(folder: Path) -> None:
     validated = _bundled_rules()
     cached = _bundled_rules()
 
@@ -139,7 +139,7 @@ def test_conditions_keep_their_shape_through_the_cache() -> None:
     assert rule_from_plain(marshal.loads(marshal.dumps(plain))).when == (spec, ConditionSpec("not", ConditionSpec("exists", True)))
 
 
-def test_a_cached_run_imports_no_validation_or_yaml_library(tmp_path: Path) -> None:
+def test_cached_run_imports_no_pydantic_or_yaml(tmp_path: Path) -> None:
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text('FROM python:3.12-slim\nUSER 10001\nCMD ["python", "app.py"]\n', encoding="utf-8")
     code = (

@@ -55,7 +55,7 @@ def add_cache_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) 
 
 
 def apply_cache_option(arguments: argparse.Namespace) -> None:
-    """Turn the cache off for the rest of the process when the command line says --no-cache."""
+    """Turn the cache off for the rest of the process when the command line has --no-cache."""
     if getattr(arguments, "cache", True) is False:
         from ..policy import cache
 

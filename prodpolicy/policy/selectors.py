@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-# What a selector can be, for messages and the descriptions of the policy schema.
+# The forms of a selector, for messages and the descriptions of the policy schema.
 RULE_SELECTOR_HELP = "a rule id (RT101), a name (runs-as-root), an id prefix (RT, SC1), tag:NAME or ALL"
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9]*$")
