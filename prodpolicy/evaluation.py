@@ -168,6 +168,9 @@ def _suppression(
     rule: CompiledRule, document: Document, path: Path, file: str, line: int | None, policy: Policy, today: datetime.date
 ) -> tuple[Suppressed | None, tuple[str, ...], Suppressed | None]:
     """Decide whether a finding at ``file``:``line`` is suppressed; return (suppressed, notes, expired exception)."""
+    if not document.suppressions and not policy.exceptions:
+        # Most documents have no suppression comment and most policies no exception: nothing to decide.
+        return None, (), None
     notes: list[str] = []
     mode = policy.settings.inline_suppressions
     for comment in suppressions.covering(document, rule.id, rule.name, line, file):
