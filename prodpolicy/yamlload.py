@@ -91,6 +91,13 @@ class _ComposeResolver(yaml.resolver.Resolver):
 
     yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # The answer of the two resolvers registered below, without PyYAML's loop over them: the composer
+        # asks for every scalar. No path resolver is registered, so other nodes get the default tags.
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _MERGE if value == "<<" else _PLAIN
+        return super().resolve(kind, value, implicit)
+
 
 _ComposeResolver.add_implicit_resolver(_MERGE, re.compile(r"^(?:<<)$"), ["<"])
 _ComposeResolver.add_implicit_resolver(_PLAIN, re.compile(r"(?s).*"), None)
@@ -204,7 +211,11 @@ def load_yaml(
         loader.dispose()
     if node is None:
         return YAMLData(None)
-    size = _expanded_size(node, {}, set(), limits.max_yaml_values)
+    # Without an alias, a document has fewer than three values per character (a lone "?" is a mapping, a key
+    # and a value), so a short one cannot go over the limit and is not counted. A "*" that is no alias only
+    # means counting as before.
+    aliases_possible = "*" in text or 3 * len(text) + 3 > limits.max_yaml_values
+    size = _expanded_size(node, {}, set(), limits.max_yaml_values) if aliases_possible else 0
     if size > limits.max_yaml_values:
         raise YAMLError(
             limits.exceeded("max_yaml_values", "its aliases expand the document, as an alias bomb does, to more values than"),

@@ -65,3 +65,21 @@ def test_syntax_error_has_a_position():
     with pytest.raises(YAMLError) as raised:
         load_yaml("a: [1, 2\nb: 3\n")
     assert raised.value.line is not None
+
+
+def test_values_limit_without_aliases() -> None:
+    # A document without aliases is still counted when it could go over the limit.
+    with pytest.raises(YAMLError, match="more values than"):
+        load_yaml("a: [1, 2, 3, 4, 5]\n", max_values=5)
+
+    assert load_yaml("a: [1, 2, 3, 4, 5]\n", max_values=8).data == {"a": [1, 2, 3, 4, 5]}
+
+
+def test_compose_resolver_tags_every_plain_scalar() -> None:
+    loaded = load_yaml('<<: {a: 1}\nb: "2"\nc: 3\nd: \'<<\'\n', scalars="compose")
+
+    assert loaded.data == {"a": 1, "b": "2", "c": 3, "d": "<<"}
+    assert loaded.merged == {("a",)}
+    # A plain << is a merge key wherever it stands, as in PyYAML's own resolver.
+    with pytest.raises(YAMLError, match="unsupported tag tag:yaml.org,2002:merge"):
+        load_yaml("e: <<\n", scalars="compose")
