@@ -92,8 +92,8 @@ class _ComposeResolver(yaml.resolver.Resolver):
     yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        # The answer of the two resolvers registered below, without PyYAML's loop over them: the composer
-        # asks for every scalar. No path resolver is registered, so other nodes get the default tags.
+        # The tag the two resolvers registered below give, without PyYAML's loop over them, which runs for
+        # every scalar. No path resolver is registered, so other nodes get the default tags.
         if kind is yaml.ScalarNode and implicit[0]:
             return _MERGE if value == "<<" else _PLAIN
         return super().resolve(kind, value, implicit)
