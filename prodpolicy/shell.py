@@ -50,6 +50,11 @@ _STATEMENTS = frozenset(
         "variable_assignment", "variable_assignments", "comment", "heredoc_body",
     }
 )
+# tree-sitter-bash 0.25.1 now and then crashes the process (a segmentation fault) on code points from about
+# U+58000 up, as in "[{" followed by U+C14CC; a loop of parses of such a script shows it. Planes 4 to 16 hold
+# no assigned letters, only unassigned points, tag characters and private use, so the parser sees U+FFFD
+# in their place and commands show it too.
+_UNSAFE_FOR_PARSER = re.compile("[\U00040000-\U0010ffff]")
 _NON_POSIX = {"powershell": "powershell", "pwsh": "powershell", "cmd": "cmd"}
 _OPERATOR_TEXT = re.compile(r"&&|\|\||[;|&]")
 
@@ -175,6 +180,8 @@ def _parse_entries(script: str, line_of: LineOf | None, substitutions: bool) -> 
 
 
 def _tree_sitter_entries(script: str, line_of: LineOf | None, substitutions: bool) -> tuple[list[_Entry], bool]:
+    # Each character replaced is one character, so offsets into the script stay the same.
+    script = _UNSAFE_FOR_PARSER.sub("\ufffd", script)
     source = script.encode("utf-8", "surrogatepass")
     tree = _parser().parse(source)
     root = tree.root_node

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from prodpolicy import shell
@@ -208,3 +211,26 @@ def test_argv_commands_unwrap_exec_form_shell():
 def test_program_of_a_substitution_is_the_word():
     parsed, _ = shell.parse_script("$(which python3) -m pip install x")
     assert parsed[0]["program"] == "$(which python3)"
+
+
+def test_code_points_that_crash_the_parser_are_replaced() -> None:
+    # tree-sitter-bash crashes the process now and then on such code points: parse in a child process, many times.
+    code = (
+        "from prodpolicy.shell import parse_script\n"
+        "for _ in range(3000):\n"
+        "    commands, failed = parse_script('[{\\U000c14cc\\U00090c5a && echo \\U000e0001 >&2')\n"
+        "print(ascii([command['text'] for command in commands]))\n"
+    )
+
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+
+    assert completed.returncode == 0, completed.stderr[-500:]
+    # The unclosed [ makes the line unparsed: one raw command, with U+FFFD in place of each code point.
+    assert completed.stdout.strip() == "['[{\\ufffd\\ufffd && echo \\ufffd >&2']"
+
+
+def test_astral_letters_reach_commands_unchanged() -> None:
+    commands, failed = shell.parse_script("echo \U0001f600 \U00020000 > /dev/null")
+
+    assert [command["argv"] for command in commands] == [["echo", "\U0001f600", "\U00020000"]]
+    assert failed is False
