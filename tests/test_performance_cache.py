@@ -50,10 +50,11 @@ def test_cached_computes_once(folder: Path) -> None:
 
 
 def test_new_entry_removes_older(folder: Path) -> None:
-    cache.cached(lambda: "kind-aaaa", lambda: 1, cache.encode_json, cache.decode_json)
-    cache.cached(lambda: "other-cccc", lambda: 3, cache.encode_json, cache.decode_json)
-    cache.cached(lambda: "kind-bbbb", lambda: 2, cache.encode_json, cache.decode_json)
-    assert sorted(path.name for path in folder.iterdir()) == ["kind-bbbb", "other-cccc"]
+    first, second, other = "kind-" + "a" * 32, "kind-" + "b" * 32, "other-" + "c" * 32
+    cache.cached(lambda: first, lambda: 1, cache.encode_json, cache.decode_json)
+    cache.cached(lambda: other, lambda: 3, cache.encode_json, cache.decode_json)
+    cache.cached(lambda: second, lambda: 2, cache.encode_json, cache.decode_json)
+    assert sorted(path.name for path in folder.iterdir()) == [second, other]
 
 
 def test_unreadable_entry_computed_again(folder: Path) -> None:
@@ -188,3 +189,15 @@ def test_no_cache_option_of_policy_commands(command: list[str], tmp_path: Path) 
 
     assert completed.returncode == 0, completed.stderr
     assert not (tmp_path / "cache").exists()
+
+
+def test_new_entry_removes_older_names(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "document-schema-pydantic-2.14.4-9a24cc704ceb93c954711b3560a0094b").write_bytes(b"{}")
+    (folder / "document-schema-notes.txt").write_bytes(b"kept")
+    (folder / "bundled-rules-aaaa").write_bytes(b"kept")
+
+    cache.cached(lambda: "document-schema-" + "b" * 32, lambda: {"$defs": {}}, cache.encode_json, cache.decode_json)
+
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == ["bundled-rules-aaaa", "document-schema-" + "b" * 32, "document-schema-notes.txt"]

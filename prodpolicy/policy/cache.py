@@ -32,6 +32,7 @@ import json
 import logging
 import marshal
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -45,6 +46,9 @@ CACHE_DIR_ENVIRONMENT = "PRODPOLICY_CACHE_DIR"
 
 # Every entry starts with this header and the SHA-256 digest of its data, so a damaged entry is computed again.
 _HEADER = b"prodpolicy-cache-1\n"
+
+# What follows the kind in the name of an entry: a digest, after a version in older releases.
+_ENTRY_SUFFIX = re.compile(r"(?:[A-Za-z0-9.]+-)*[0-9a-f]{32}")
 
 # PRODPOLICY_NO_CACHE values that leave the cache on; any other value turns it off.
 _CACHE_ON_VALUES = frozenset({"", "0", "false", "no", "off"})
@@ -136,7 +140,9 @@ def _remove_older(path: Path) -> None:
     """Remove the other entries of the same kind, left by earlier versions of the sources, so the folder stays small."""
     kind = path.name.rsplit("-", 1)[0] + "-"
     for other in path.parent.iterdir():
-        if other.name.startswith(kind) and other.name != path.name and other.name[len(kind) :].isalnum():
+        # Earlier releases put more into the name, such as document-schema-pydantic-2.14.4-<digest>.
+        rest = other.name[len(kind) :]
+        if other.name.startswith(kind) and other.name != path.name and _ENTRY_SUFFIX.fullmatch(rest):
             other.unlink(missing_ok=True)
 
 
