@@ -65,6 +65,13 @@ class ConditionErrors(ValueError):
 
 def compile_regex(pattern: Any, location: Location = ()) -> Any:
     """Compile a policy regular expression with RE2, or raise :class:`ConditionError`."""
+    if isinstance(pattern, dict) and set(pattern) == {"param"}:
+        raise ConditionError(
+            "a parameter cannot be one item of a list of patterns: give {param: NAME} alone, "
+            "with a parameter of type list, or list the patterns themselves",
+            location,
+            pattern["param"] if isinstance(pattern["param"], str) else None,
+        )
     if not isinstance(pattern, str):
         raise ConditionError(f"a regular expression must be text, not {type(pattern).__name__}", location)
     try:
@@ -433,7 +440,9 @@ class _Compiler:
         for name, raw in comparison.bounds:
             bound = self.operand(raw, (*where, name))
             if isinstance(bound, bool) or not isinstance(bound, int):
-                raise ConditionError(f"{name} needs a whole number", (*where, name), _parameter_name(raw))
+                parameter = _parameter_name(raw)
+                found = f", and parameter {parameter!r} is {bound!r}" if parameter else f", not {bound!r}"
+                raise ConditionError(f"{name} needs a whole number{found}", (*where, name), parameter)
             checks.append(_BOUND_TESTS[name](bound))
         return lambda size: all(check(size) for check in checks)
 

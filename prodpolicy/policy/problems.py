@@ -100,6 +100,9 @@ def describe_validation_error(item: dict[str, Any], path: DataPath) -> str:
     message = item["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
+    if kind == "model_type" and "ParameterRef" in message:
+        # The model's class name means nothing to a policy author; the YAML form does.
+        message = "Input should be a parameter reference such as {param: NAME}"
     if kind in ("string_type", "bool_type", "int_type", "list_type", "dict_type", "model_type", "float_type"):
         message = f"{message}, found {_describe(item.get('input'))}"
     return f"{where}: {message}"
