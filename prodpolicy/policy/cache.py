@@ -47,7 +47,7 @@ CACHE_DIR_ENVIRONMENT = "PRODPOLICY_CACHE_DIR"
 # Every entry starts with this header and the SHA-256 digest of its data, so a damaged entry is computed again.
 _HEADER = b"prodpolicy-cache-1\n"
 
-# What follows the kind in the name of an entry: a digest, after a version in older releases.
+# The part of an entry name after its kind: a digest, after a version in older releases.
 _ENTRY_SUFFIX = re.compile(r"(?:[A-Za-z0-9.]+-)*[0-9a-f]{32}")
 
 # PRODPOLICY_NO_CACHE values that leave the cache on; any other value turns it off.
