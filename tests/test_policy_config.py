@@ -279,3 +279,27 @@ def test_config_show_as_json(repository, capsys):
         "how": "override",
     }
     assert data["settings"]["inline_suppressions"] == {"value": "allow", "origin": "built-in default", "how": "default"}
+
+
+def test_file_two_configurations_extend_reported_once(tmp_path, monkeypatch, capsys):
+    (tmp_path / "acme").mkdir()
+    (tmp_path / "services" / "worker").mkdir(parents=True)
+    (tmp_path / "acme" / "acme-policy.yaml").write_text(
+        "apiVersion: prodpolicy/v1\nkind: Policy\nextends: [prodpolicy:recommended@1]\n"
+        "overrides:\n  - rules: [DF102]\n    parameters:\n      no_such: 1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / ".prodpolicy.yaml").write_text("extends: [acme/acme-policy.yaml]\n", encoding="utf-8")
+    (tmp_path / "services" / "worker" / "pyproject.toml").write_text(
+        '[tool.prodpolicy]\nextends = ["../../acme/acme-policy.yaml"]\n', encoding="utf-8"
+    )
+    for folder in (tmp_path, tmp_path / "services" / "worker"):
+        (folder / "Dockerfile").write_text("FROM alpine:3.20\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["eval", "."]) == 2
+    errors = capsys.readouterr().err.splitlines()
+    assert errors == [
+        "prodpolicy: the policy is invalid (1 problem):",
+        "  acme/acme-policy.yaml:7:7: rule DF102: no parameter 'no_such'; DF102 has: images, minimal_images, small_variants",
+    ]

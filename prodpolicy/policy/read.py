@@ -8,6 +8,7 @@ itself, each file once even when several files extend it.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
@@ -120,7 +121,9 @@ class Reader:
             return
         path = FilePath(reference)
         if not path.is_absolute() and base is not None:
-            path = base / path
+            # services/worker/../../acme.yaml is acme.yaml: one name, so a file two configurations extend
+            # is named and reported once.
+            path = FilePath(os.path.normpath(base / path))
         self.read_file(path, origin, location)
 
     def read_bundled(self) -> None:
