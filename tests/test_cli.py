@@ -260,3 +260,21 @@ def test_output_file_that_cannot_be_written(tmp_path, capsys):
     assert code == 2
     assert out == ""
     assert err.startswith(f"prodpolicy: cannot write {target}: ")
+
+
+def test_rules_text_columns_fit_longer_ids(tmp_path, capsys):
+    policy = tmp_path / "acme.yaml"
+    policy.write_text(
+        "apiVersion: prodpolicy/v1\nkind: Policy\nextends: [prodpolicy:recommended@1]\nrules:\n"
+        "  - id: ACME001\n    name: approved-base\n    title: Base images are approved\n    severity: high\n"
+        "    applies_to: [dockerfile]\n    given: $.stages[*].base\n    when:\n      - field: registry\n"
+        "        exists: false\n    message: not approved\n"
+        "    docs: {summary: s, why: w, bad: b, good: g, fix: f}\n",
+        encoding="utf-8",
+    )
+
+    assert main(["rules", "--policy", str(policy)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("ACME001  approved-base ")
+    assert lines[1].startswith("CP101    restart-policy ")
+    assert lines[0].index("high") == lines[1].index("medium")

@@ -89,11 +89,13 @@ def _cell(text: str) -> str:
 
 
 def _text(rules: Any) -> str:
+    # Organisations' ids can be longer than the bundled five characters (ACME001), so both columns are sized.
+    id_width = max((len(rule.id) for rule in rules), default=0)
     width = max((len(rule.name) for rule in rules), default=0)
     lines: list[str] = []
     for rule in rules:
         disabled = "" if rule.enabled else " (disabled)"
-        lines.append(f"{rule.id}  {rule.name.ljust(width)}  {rule.severity:<8}  {rule.title}{disabled}")
+        lines.append(f"{rule.id.ljust(id_width)}  {rule.name.ljust(width)}  {rule.severity:<8}  {rule.title}{disabled}")
         if rule.references:
-            lines.append(f"{'':{len(rule.id)}}  {'':{width}}  {'':<8}  covers {', '.join(rule.references)}")
+            lines.append(f"{'':{id_width}}  {'':{width}}  {'':<8}  covers {', '.join(rule.references)}")
     return "\n".join(lines) + "\n" if lines else ""
