@@ -303,3 +303,16 @@ def test_file_two_configurations_extend_reported_once(tmp_path, monkeypatch, cap
         "prodpolicy: the policy is invalid (1 problem):",
         "  acme/acme-policy.yaml:7:7: rule DF102: no parameter 'no_such'; DF102 has: images, minimal_images, small_variants",
     ]
+
+
+def test_show_json_names_bundled_files_by_ruleset(tmp_path, monkeypatch, capsys):
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["config", "--show", "--format", "json", "--isolated", "Dockerfile"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["rules"]["CP101"]["severity"] == {
+        "value": "medium",
+        "origin": "prodpolicy:recommended@1/compose/CP101-restart-policy.yaml:7",
+        "how": "rule",
+    }

@@ -14,7 +14,8 @@ _PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9_./@-]*$")
 
 
 def _value(value: Any, origin: Origin | None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"value": value, "origin": str(origin) if origin else None}
+    # The same names as the text form: bundled files by the ruleset's name, files here relative to the folder.
+    entry: dict[str, Any] = {"value": value, "origin": _shorten(str(origin)) if origin else None}
     if origin is not None and origin.how:
         entry["how"] = origin.how
     return entry
@@ -53,7 +54,7 @@ def describe_policy(policy: Policy, configuration: str | None = None, input_path
             "reason": exception.reason,
             "owner": exception.owner,
             "expires": exception.expires.isoformat() if exception.expires else None,
-            "origin": str(exception.origin),
+            "origin": _shorten(str(exception.origin)),
         }
         for exception in policy.exceptions
     ]
