@@ -89,6 +89,8 @@ def compile_template(
     for one that cannot exist in the documents the rule applies to.
     """
     parts: list[str | _Field] = []
+    # Every bad placeholder is reported, not only the first, so one run shows all there is to fix.
+    errors: list[str] = []
     position = 0
     for match in _PLACEHOLDER.finditer(text):
         parts.append(text[position : match.start()])
@@ -97,19 +99,30 @@ def compile_template(
         if token in ("{{", "}}"):
             parts.append(token[0])
             continue
-        name, bar, fallback = match.group(1).partition("|")
-        name = name.strip()
-        if name.startswith("param."):
-            parts.append(_format([parameter(name[len("param.") :])]))
-            continue
         try:
-            path = compile_path(name)
-        except JSONPathError as error:
-            raise TemplateError(f"invalid placeholder {{{name}}}: {error}") from None
-        if not path.relative:
-            raise TemplateError(f"placeholder {{{name}}} must be relative to the matched node; drop the leading $")
-        if check is not None:
-            check(path)
-        parts.append(_Field(path, fallback.strip() if bar else None))
+            parts.append(_placeholder(match.group(1), parameter, check))
+        except TemplateError as error:
+            errors.append(str(error))
+    if errors:
+        raise TemplateError("; ".join(errors))
     parts.append(text[position:])
     return Template(text, tuple(part for part in parts if part != ""))
+
+
+def _placeholder(
+    inside: str, parameter: Callable[[str], Any], check: Callable[[CompiledPath], None] | None
+) -> str | _Field:
+    """Compile the text between the braces of one placeholder, or raise :class:`TemplateError`."""
+    name, bar, fallback = inside.partition("|")
+    name = name.strip()
+    if name.startswith("param."):
+        return _format([parameter(name[len("param.") :])])
+    try:
+        path = compile_path(name)
+    except JSONPathError as error:
+        raise TemplateError(f"invalid placeholder {{{name}}}: {error}") from None
+    if not path.relative:
+        raise TemplateError(f"placeholder {{{name}}} must be relative to the matched node; drop the leading $")
+    if check is not None:
+        check(path)
+    return _Field(path, fallback.strip() if bar else None)
