@@ -171,3 +171,36 @@ def test_failing_case_names_its_line(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert f"FAIL  ACME101 latest-tag: pinned ({policy}:19)" in out
+
+
+def test_mark_naming_no_rule_is_a_warning(tmp_path, capsys):
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "rule.yaml").write_text(
+        textwrap.dedent(
+            """\
+            apiVersion: prodpolicy/v1
+            kind: Rule
+            id: TST004
+            name: no-latest
+            title: Base images are not latest
+            severity: low
+            applies_to: [dockerfile]
+            given: $.stages[*].base
+            when:
+              - field: tag
+                equals: latest
+            message: the base image is latest
+            docs: {summary: s, why: w, bad: b, good: g, fix: f}
+            test_folder: cases
+            """
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "cases" / "typo.Dockerfile").write_text("# expect: TST999\nFROM alpine:latest\n", encoding="utf-8")
+    (tmp_path / "cases" / "right.Dockerfile").write_text("# expect: no-latest\nFROM alpine:latest\n", encoding="utf-8")
+
+    assert main(["test", str(tmp_path / "rule.yaml")]) == 1
+    output = capsys.readouterr().out
+    typo = tmp_path / "cases" / "typo.Dockerfile"
+    assert f"warning: {typo}:1: '# expect: TST999' names no rule of this policy; check the id" in output
+    assert output.count("warning:") == 1

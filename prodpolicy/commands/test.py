@@ -46,7 +46,7 @@ def run(arguments: argparse.Namespace) -> int:
     from ..errors import PolicyError
     from ..policy.load import load_policy
     from ..policy.selectors import SelectorError, select
-    from ..policy.testing import rule_cases, run_case
+    from ..policy.testing import rule_cases, run_case, unknown_marks
 
     apply_cache_option(arguments)
     try:
@@ -82,6 +82,8 @@ def run(arguments: argparse.Namespace) -> int:
 
     if untested:
         print(f"rules without test cases: {', '.join(untested)}")
+    for warning in unknown_marks(policy):
+        print(f"warning: {warning}")
     total = passed + failed
     summary = f"{len(rules)} rule{'s' if len(rules) != 1 else ''}, {total} case{'s' if total != 1 else ''}: {passed} passed"
     print(f"{summary}, {failed} failed." if failed else f"{summary}.")

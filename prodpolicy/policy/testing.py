@@ -161,6 +161,33 @@ def _marked_lines(text: str, rule: CompiledRule) -> Iterator[ExpectedFinding]:
         pending = []
 
 
+def unknown_marks(policy: Policy) -> list[str]:
+    """Return ``FILE:LINE: ...`` for each ``# expect:`` mark in a test folder that names no rule of the policy.
+
+    Such a mark is usually a typo of a rule id, and the case it belongs to then
+    fails with an unexpected finding and no hint of the cause.
+    """
+    known = {rule.id for rule in policy.rules} | {rule.name for rule in policy.rules}
+    folders = sorted({rule.as_declared.test_folder for rule in policy.rules if rule.as_declared.test_folder})
+    found: list[str] = []
+    for folder in folders:
+        for path in sorted(FilePath(folder).rglob("*")):
+            if not path.is_file() or path.name.startswith(".") or path.suffix in (".md", ".txt"):
+                continue
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for number, line in enumerate(lines, 1):
+                match = _MARK.match(line)
+                if match is None:
+                    continue
+                for name in (part.strip() for part in match.group("rules").split(",")):
+                    if name not in known:
+                        found.append(f"{path}:{number}: '# expect: {name}' names no rule of this policy; check the id")
+    return found
+
+
 def rule_cases(rule: CompiledRule) -> list[RuleTest]:
     """Return every case of a rule: its ``tests:`` entries, then its test folder's files."""
     declared = rule.as_declared
