@@ -293,3 +293,28 @@ def test_settings_from_a_later_layer_win(tmp_path):
 
     assert policy.settings.inline_suppressions == "require-reason"
     assert str(policy.settings.origins["inline_suppressions"]) == f"{top}:5"
+
+
+def test_selector_of_rule_that_failed_adds_no_problem():
+    found = problems(
+        """\
+        rules:
+          - id: ACME005
+            name: broken-rule
+            title: A rule with a misspelt field
+            severity: low
+            applies_to: [dockerfile]
+            given: $.stages[*]
+            when:
+              - field: stat
+                exists: true
+            message: m
+            docs: {summary: s, why: w, bad: b, good: g, fix: f}
+        select: [ACME005, broken-rule, ACME999]
+        """
+    )
+
+    # Two header lines come first, so the field is on line 11 and select on line 15.
+    assert [line for line, _ in found] == [11, 15]
+    assert found[0][1].startswith("field 'stat' cannot exist in a dockerfile document")
+    assert found[1][1].startswith("rule selector 'ACME999' matches no rule")

@@ -119,7 +119,10 @@ class Merger:
         try:
             return select_one(selector, self.states)  # type: ignore[return-value]
         except SelectorError as error:
-            self.problems.add(layer.file, str(error), layer.location(path))
+            # A rule that is defined but did not compile has its own mistake reported already; saying that
+            # the selector naming it matches nothing would only mislead.
+            if selector.upper() not in self._defined and f"name:{selector}" not in self._defined:
+                self.problems.add(layer.file, str(error), layer.location(path))
             return []
 
     def _apply(self, layer: Layer) -> None:
