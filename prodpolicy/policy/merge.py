@@ -71,6 +71,8 @@ class Merger:
         self.schema = schema
         self.states: list[_RuleState] = []
         self._defined: dict[str, Origin] = {}
+        # The ids and names of rules that are defined but did not compile, whose mistakes are already reported.
+        self._failed: set[str] = set()
         self._exceptions: list[tuple[Layer, int, PolicyException]] = []
         self._settings: dict[str, Any] = {"inline_suppressions": "allow"}
         self._setting_origins: dict[str, Origin] = {"inline_suppressions": Origin("built-in default", None, "default")}
@@ -109,6 +111,7 @@ class Merger:
             self._defined[f"name:{rule.name}"] = where
             declared = self.compiler.declare(definition)
             if declared is None:
+                self._failed.update((rule.id, f"name:{rule.name}"))
                 continue
             defaults = {name: copy.deepcopy(parameter.default) for name, parameter in rule.parameters.items()}
             state = _RuleState(definition, declared, declared.severity, declared.enabled, defaults)
@@ -121,7 +124,7 @@ class Merger:
         except SelectorError as error:
             # A rule that is defined but did not compile has its own mistake reported already; saying that
             # the selector naming it matches nothing would only mislead.
-            if selector.upper() not in self._defined and f"name:{selector}" not in self._defined:
+            if selector not in self._failed and f"name:{selector}" not in self._failed:
                 self.problems.add(layer.file, str(error), layer.location(path))
             return []
 
