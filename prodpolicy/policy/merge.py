@@ -122,8 +122,8 @@ class Merger:
         try:
             return select_one(selector, self.states)  # type: ignore[return-value]
         except SelectorError as error:
-            # A rule that is defined but did not compile has its own mistake reported already; saying that
-            # the selector naming it matches nothing would only mislead.
+            # A rule that did not compile has its own mistake reported already. Saying that the selector
+            # naming it matches nothing would only mislead.
             if selector not in self._failed and f"name:{selector}" not in self._failed:
                 self.problems.add(layer.file, str(error), layer.location(path))
             return []
