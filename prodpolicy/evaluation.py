@@ -225,6 +225,8 @@ class Evaluation:
         self.profile = profile
         self._exceptions: dict[str, CompiledException] = {}
         self._used: set[str] = set()
+        # The files evaluated with a policy that has each exception, by the exception's origin.
+        self._under: dict[str, set[str]] = {}
 
     def add(self, document: Document, policy: Policy) -> None:
         """Evaluate one document and add its findings, input errors and suppression warnings."""
@@ -236,7 +238,9 @@ class Evaluation:
         for rule in policy.enabled_rules:
             report.rules.setdefault(rule.id, rule)
         for exception in policy.exceptions:
-            self._exceptions.setdefault(str(exception.origin), exception)
+            source = str(exception.origin)
+            self._exceptions.setdefault(source, exception)
+            self._under.setdefault(source, set()).update((document.file, *document.sources))
         if any(error.fatal for error in document.errors):
             # The rest of the file was not read, so a rule would judge a part of it as the whole.
             return
@@ -259,15 +263,19 @@ class Evaluation:
         for source, exception in self._exceptions.items():
             if source in self._used:
                 continue
-            if exception.files and not any(glob.matches(file) for glob in exception.files for file in evaluated):
+            named = {file for file in evaluated if any(glob.matches(file) for glob in exception.files)}
+            if exception.files and not named:
                 # Its files were not part of this run (a pre-commit run on a few files), so it could not match.
                 continue
             expired = " and has expired" if exception.expired(self.today) else ""
+            advice = "remove it or correct its target"
+            if named and not named & self._under.get(source, set()):
+                # A nearer configuration file governs every file it names, so the target is not the mistake.
+                advice = "the files it names were evaluated with another configuration file, where it does not apply; move it there"
             report.warnings.append(
                 ReportWarning(
                     kind="unused-exception",
-                    message=f"the exception for {exception.describe()} matched no finding in this run{expired}: "
-                    "remove it or correct its target",
+                    message=f"the exception for {exception.describe()} matched no finding in this run{expired}: {advice}",
                     file=exception.origin.file,
                     line=exception.origin.line,
                 )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from prodpolicy.api import evaluate_paths, normalize
+from prodpolicy.cli import main
 from prodpolicy.document import Document, Location
 from prodpolicy.evaluation import evaluate
 from prodpolicy.policy.globs import GlobError, compile_glob
@@ -351,3 +353,24 @@ def test_file_glob_outside_its_folder_does_not_match(tmp_path):
 def test_file_glob_with_unclosed_bracket_is_an_error(tmp_path):
     with pytest.raises(GlobError, match=r"unclosed \["):
         compile_glob("Dockerfile.[ab", str(tmp_path))
+
+
+def test_unused_exception_names_the_nearer_configuration(tmp_path, monkeypatch, capsys):
+    (tmp_path / "svc").mkdir()
+    (tmp_path / ".prodpolicy.yaml").write_text(
+        "exceptions:\n  - rule: healthcheck-missing\n    target: {file: svc/Dockerfile}\n    reason: probed by the platform\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "svc" / "pyproject.toml").write_text('[tool.prodpolicy]\nignore = ["DF"]\n', encoding="utf-8")
+    for folder in (tmp_path, tmp_path / "svc"):
+        (folder / "Dockerfile").write_text('FROM alpine:3.22\nUSER 1000\nCMD ["x"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    main(["eval", "--format", "json", "."])
+    [warning] = [item for item in json.loads(capsys.readouterr().out)["warnings"] if item["kind"] == "unused-exception"]
+
+    assert warning["message"] == (
+        "the exception for healthcheck-missing at file svc/Dockerfile matched no finding in this run: the files it "
+        "names were evaluated with another configuration file, where it does not apply; move it there"
+    )
+    assert (warning["file"], warning["line"]) == (".prodpolicy.yaml", 2)
