@@ -67,6 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    if getattr(arguments, "cache", True) is False:
+        # --no-cache, which every command that loads a policy takes, applies before anything is loaded.
+        from .policy import cache
+
+        cache.disable()
     try:
         return int(arguments.handler(arguments))
     except KeyboardInterrupt:

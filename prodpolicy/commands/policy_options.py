@@ -54,20 +54,10 @@ def add_cache_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) 
     )
 
 
-def apply_cache_option(arguments: argparse.Namespace) -> None:
-    """Turn the cache off for the rest of the process when the command line has --no-cache."""
-    if getattr(arguments, "cache", True) is False:
-        from ..policy import cache
-
-        cache.disable()
-
-
 def policy_options_from_arguments(arguments: argparse.Namespace) -> Any:
     """Return the :class:`~prodpolicy.config.PolicyOptions` the command line sets."""
     from ..config import PolicyOptions
 
-    # Every command that loads a policy builds its options here first, so --no-cache applies before any load.
-    apply_cache_option(arguments)
     select = getattr(arguments, "select", None)
     return PolicyOptions(
         policy_files=tuple(getattr(arguments, "policy", None) or ()),

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from . import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK
-from .policy_options import add_cache_option, apply_cache_option, print_policy_problems
+from .policy_options import add_cache_option, print_policy_problems
 
 EXAMPLES = """\
 examples:
@@ -48,7 +48,6 @@ def run(arguments: argparse.Namespace) -> int:
     from ..policy.selectors import SelectorError, select
     from ..policy.testing import rule_cases, run_case, unknown_marks
 
-    apply_cache_option(arguments)
     try:
         policy = load_policy(arguments.policies or None)
     except PolicyError as error:
