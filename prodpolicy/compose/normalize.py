@@ -129,15 +129,7 @@ def _collect_texts(value: Any, texts: set[str]) -> None:
     pending = [value]
     while pending:
         item = pending.pop()
-        # Exact types first, as nearly every node is one; subclasses such as a YAML Timestamp text come after.
-        kind = type(item)
-        if kind is str:
-            texts.add(item)
-        elif kind is dict:
-            pending.extend(item.values())
-        elif kind is list:
-            pending.extend(item)
-        elif isinstance(item, str):
+        if isinstance(item, str):
             texts.add(item)
         elif isinstance(item, dict):
             pending.extend(item.values())
