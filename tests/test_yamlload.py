@@ -80,6 +80,6 @@ def test_compose_resolver_tags_every_plain_scalar() -> None:
 
     assert loaded.data == {"a": 1, "b": "2", "c": 3, "d": "<<"}
     assert loaded.merged == {("a",)}
-    # A plain << is a merge key wherever it stands, as in PyYAML's own resolver.
+    # A plain << is a merge key wherever it appears, as in PyYAML's own resolver.
     with pytest.raises(YAMLError, match="unsupported tag tag:yaml.org,2002:merge"):
         load_yaml("e: <<\n", scalars="compose")

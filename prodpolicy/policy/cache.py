@@ -13,7 +13,7 @@ is never read, and writing an entry removes the older ones of its kind. Entries 
 place, so a reader never sees half an entry. Both formats load without running
 code: the schema is JSON and the rules are ``marshal`` data of plain values.
 Each entry carries the SHA-256 digest of its data, and an entry whose data
-does not match it is computed again, so a damaged file never changes a result.
+does not match it is computed again, so a damaged file is not used.
 The cache is trusted as the installed package is: a user who can write to its
 folder can change what prodpolicy checks, as one who can write to the package
 can.

@@ -592,7 +592,7 @@ class _Compiler:
 def _item_match(condition: ConditionSpec) -> tuple[str, str | None, Any] | None:
     """Return (list field, item field, patterns) when ``condition`` requires an item of a list to match patterns.
 
-    That holds for ``field: F, any_item: {field: G, matches: P}``, and for an
+    That is so for ``field: F, any_item: {field: G, matches: P}``, and for an
     ``all`` without a field whose first condition is one.
     """
     if condition.operator == "all" and condition.field is None and condition.operand:

@@ -139,8 +139,8 @@ class Condition(_Strict):
     length: Comparison | None = Field(None, description="Compare the length of a list, text or mapping")
     count: Count | None = Field(None, description="Count list items that satisfy `where`")
     # An empty list is a mistake, not a condition: all: [] would always hold and any: [] never.
-    all: list[Condition] | None = Field(None, min_length=1, description="Every condition holds")
-    any: list[Condition] | None = Field(None, min_length=1, description="At least one condition holds")
+    all: list[Condition] | None = Field(None, min_length=1, description="Every condition is true")
+    any: list[Condition] | None = Field(None, min_length=1, description="At least one condition is true")
     not_: Condition | None = Field(None, alias="not", description="The condition does not hold")
     any_item: Condition | None = Field(None, description="Some item of the list field satisfies the condition")
     all_items: Condition | None = Field(None, description="Every item of the list field satisfies the condition")
