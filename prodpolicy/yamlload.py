@@ -214,8 +214,8 @@ def load_yaml(
     # Without an alias, a document has fewer than three values per character (a lone "?" is a mapping, a key
     # and a value), so a short one cannot go over the limit and is not counted. A "*" that is no alias only
     # means counting as before.
-    aliases_possible = "*" in text or 3 * len(text) + 3 > limits.max_yaml_values
-    size = _expanded_size(node, {}, set(), limits.max_yaml_values) if aliases_possible else 0
+    must_count = "*" in text or 3 * len(text) + 3 > limits.max_yaml_values
+    size = _expanded_size(node, {}, set(), limits.max_yaml_values) if must_count else 0
     if size > limits.max_yaml_values:
         raise YAMLError(
             limits.exceeded("max_yaml_values", "its aliases expand the document, as an alias bomb does, to more values than"),

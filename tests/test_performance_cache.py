@@ -181,7 +181,7 @@ def test_misshapen_bundled_entry_is_computed_again(folder: Path, entry: object) 
 
 
 @pytest.mark.parametrize("command", [["rules", "--no-cache"], ["test", "--no-cache", "--select", "DF101"], ["explain", "DF101", "--no-cache"]])
-def test_no_cache_option_of_policy_commands(command: list[str], tmp_path: Path) -> None:
+def test_no_cache_in_policy_commands(command: list[str], tmp_path: Path) -> None:
     environment = {**os.environ, "PRODPOLICY_CACHE_DIR": str(tmp_path / "cache")}
     environment.pop("PRODPOLICY_NO_CACHE", None)
 
