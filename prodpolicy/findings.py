@@ -141,10 +141,15 @@ class Report:
             "by_severity": {severity: counts.get(severity, 0) for severity in reversed(SEVERITIES)},
         }
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, finding_objects: bool = False) -> dict[str, Any]:
+        """Return the report as JSON data, with the findings as :class:`Finding` objects when ``finding_objects`` is set.
+
+        The encoder of ``prodpolicy.report.json_text`` writes Finding objects directly,
+        so no dict is built for each finding.
+        """
         data: dict[str, Any] = {
             "version": 1,
-            "findings": [finding.to_json() for finding in self.findings],
+            "findings": list(self.findings) if finding_objects else [finding.to_json() for finding in self.findings],
             "errors": [error.to_json() for error in self.errors],
             "summary": {**self.summary(), "baseline_hidden": self.baseline_hidden},
         }

@@ -26,7 +26,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,12 +229,40 @@ def scan_tokens(text: str) -> tuple[TokenMatch, ...]:
 
 @functools.lru_cache(maxsize=16)
 def _scan_tokens(text: str) -> tuple[TokenMatch, ...]:
+    if not _token_present(text):
+        return ()
     found: list[TokenMatch] = []
     for match in _ANY_TOKEN.finditer(text):
         token = _token_of(match)
         if token is not None:
             found.append(token)
     return tuple(found)
+
+
+def _token_present(text: str) -> bool:
+    """Return whether some token shape may be in ``text``, with the search of :func:`scan_tokens` without its groups.
+
+    Google-re2's wrapper decodes the span of every group of every match, and the
+    combined shapes have dozens of groups, so a search that finds nothing takes
+    about 4 µs. Most texts contain no token, and this test takes about 1 µs on them.
+    """
+    test = _PRESENCE_TEST
+    if test is None:
+        test = _presence_test()
+    return test(text)
+
+
+def _presence_test() -> Callable[[str], bool]:
+    global _PRESENCE_TEST
+    # Imported on first use: the policy package is not needed to read a document without tokens.
+    from .policy.regex import search_any
+
+    test = search_any([re2.compile(_ANY_TOKEN.pattern, _ANY_TOKEN.options)], memo=False)
+    _PRESENCE_TEST = test
+    return test
+
+
+_PRESENCE_TEST: Callable[[str], bool] | None = None
 
 
 def _token_of(match: Any) -> TokenMatch | None:
@@ -355,26 +383,98 @@ def _with_lines(secrets: frozenset[str] | set[str]) -> set[str]:
     return expanded
 
 
-def texts_to_mask(texts: Sequence[str], secret_values: frozenset[str] | set[str] = frozenset()) -> list[int]:
+def texts_to_mask(
+    texts: Sequence[str], secret_values: frozenset[str] | set[str] = frozenset(), also: re.Pattern[str] | None = None
+) -> list[int]:
     """Return the positions of the texts that may hold a known secret value or a token shape.
 
     One search over the texts joined by newlines replaces one search per text.
     No token shape spans a newline, and a newline ends a word as the end of a
     text does, so every text in which :func:`scan_tokens` finds a token overlaps
-    a match of the joined search. A text reported here may still hold nothing:
-    callers mask each one with :func:`redact_text`, which decides.
+    a match of the joined search. ``also`` is one more pattern to look for in
+    the same way; it must not match across a newline either. A text reported
+    here may still hold nothing: callers mask each one with a function such as
+    :func:`redact_text`, which decides.
     """
     joined = "\n".join(texts)
+    present = [secret for secret in _with_lines(secret_values) if secret and secret in joined]
+    if not present and not _token_present(joined) and (also is None or not also.search(joined)):
+        return []
     ends = list(itertools.accumulate(len(text) + 1 for text in texts))
     flagged: set[int] = set()
-    for match in _ANY_TOKEN.finditer(joined):
+    matches: Iterable[Any] = _ANY_TOKEN.finditer(joined)
+    if also is not None:
+        matches = itertools.chain(matches, also.finditer(joined))
+    for match in matches:
         first = bisect.bisect_right(ends, match.start())
         last = bisect.bisect_right(ends, max(match.start(), match.end() - 1))
         flagged.update(range(first, min(last, len(texts) - 1) + 1))
-    present = [secret for secret in _with_lines(secret_values) if secret and secret in joined]
     if present:
         flagged.update(number for number, text in enumerate(texts) if any(secret in text for secret in present))
     return sorted(flagged)
+
+
+def mask_texts(texts: list[str], secret_values: frozenset[str] | set[str]) -> list[str]:
+    """Return the texts with known secret values and token shapes masked, as :func:`redact_text` masks each one.
+
+    One search over all the texts (:func:`texts_to_mask`) finds the few to mask.
+    The list is returned as it is when nothing is masked.
+    """
+    masked = texts
+    for number in texts_to_mask(texts, secret_values):
+        if masked is texts:
+            masked = list(texts)
+        masked[number] = redact_text(texts[number], secret_values)
+    return masked
+
+
+def mask_tree(
+    value: Any,
+    secret_values: frozenset[str] | set[str],
+    mask: Callable[[str], str] | None = None,
+    also: re.Pattern[str] | None = None,
+) -> Any:
+    """Return JSON-like data with every text that contains a secret masked, searching its distinct texts at once.
+
+    ``mask`` masks one text (default: :func:`redact_text` with ``secret_values``).
+    It runs only on the texts that :func:`texts_to_mask` reports, with ``also``.
+    A document contains thousands of texts and few secrets, so one search finds
+    the few. Mapping keys are kept, since they name fields and variables. The
+    data is returned as it is when no text changes. When one does, every
+    container is copied, because parts of the data may be shared with other documents.
+    """
+    texts: set[str] = set()
+    _collect_texts(value, texts)
+    distinct = list(texts)
+    masked: dict[str, str] = {}
+    for number in texts_to_mask(distinct, secret_values, also):
+        text = distinct[number]
+        replaced = mask(text) if mask is not None else redact_text(text, secret_values)
+        if replaced != text:
+            masked[text] = replaced
+    return _replace_texts(value, masked) if masked else value
+
+
+def _collect_texts(value: Any, texts: set[str]) -> None:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            texts.add(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _replace_texts(value: Any, masked: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return masked.get(value, value)
+    if isinstance(value, dict):
+        return {key: _replace_texts(item, masked) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_texts(item, masked) for item in value]
+    return value
 
 
 def redact_tree(value: Any, secret_values: frozenset[str] | set[str] = frozenset()) -> Any:

@@ -127,6 +127,13 @@ def _double_or_raise(item: int) -> int:
     return item * 2
 
 
+def _double_or_unpicklable(item: int) -> object:
+    if item == 5:
+        # A lambda cannot be pickled, so this result cannot travel back from the worker.
+        return lambda: item
+    return item * 2
+
+
 def _failure(item: int, reason: str) -> str:
     return f"{item} failed: {reason}"
 
@@ -144,6 +151,23 @@ def test_dead_worker_fails_only_its_item():
 def test_exception_fails_only_its_item():
     results = list(parallel.ordered_map(_double_or_raise, range(5), workers=2, on_failure=_failure))
     assert results == [0, 2, "2 failed: ValueError raised in or returned from the worker process", 6, 8]
+
+
+def test_unsendable_result_fails_only_its_item():
+    results = list(parallel.ordered_map(_double_or_unpicklable, range(12), workers=2, on_failure=_failure, items_per_task=4))
+    assert results[:5] == [0, 2, 4, 6, 8]
+    assert results[5].startswith("5 failed: ") and results[5].endswith("raised in or returned from the worker process")
+    assert results[6:] == [12, 14, 16, 18, 20, 22]
+
+
+def test_tasks_of_several_items_keep_the_order():
+    results = list(parallel.ordered_map(_double_slowly_at_first, range(10), workers=2, on_failure=_failure, items_per_task=3))
+    assert results == [item * 2 for item in range(10)]
+
+
+def test_dead_worker_in_a_task_of_several_items():
+    results = list(parallel.ordered_map(_double_or_die, range(9), workers=2, on_failure=_failure, items_per_task=4))
+    assert results == [0, 2, 4, f"3 failed: {parallel.CRASH_REASON}", 8, 10, 12, 14, 16]
 
 
 def test_spawned_workers_keep_the_order():

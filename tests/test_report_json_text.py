@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from prodpolicy.findings import Finding, Report, Suppressed
 from prodpolicy.report.json_text import iter_pretty_json
 
 CASES: list[Any] = [
@@ -47,3 +48,32 @@ def test_findings_are_streamed_one_by_one() -> None:
 def test_unknown_type_is_an_error() -> None:
     with pytest.raises(TypeError, match="set is not JSON serializable"):
         "".join(iter_pretty_json({"a": {1, 2}}))
+
+
+FINDINGS = [
+    Finding("DF101", "latest-tag", "high", 'uses "latest"\n', "Dockerfile", 3, 3, None, "$['stages'][0]"),
+    Finding("CP305", "no-restart", "medium", "no restart policy: é 中文", "compose.yaml", None, None, 7, "$", subject="web"),
+    Finding(
+        "DF102",
+        "root-user",
+        "low",
+        "runs as root",
+        "a/Dockerfile",
+        12,
+        14,
+        1,
+        "$['stages'][1]",
+        suppressed=Suppressed("inline", "accepted risk", "a/Dockerfile:11"),
+        notes=("the exception at policy.yaml:4 expired",),
+        expired_exception=Suppressed("exception", "until the migration", "policy.yaml:4"),
+    ),
+]
+
+
+@pytest.mark.parametrize("finding", FINDINGS, ids=lambda finding: finding.rule_id)
+def test_finding_objects_give_the_text_of_their_dicts(finding: Finding) -> None:
+    report = Report(findings=[finding, finding])
+    single = Report(findings=[finding])
+    for value in (report, single):
+        written = "".join(iter_pretty_json(value.to_json(finding_objects=True)))
+        assert written == json.dumps(value.to_json(), indent=2, ensure_ascii=False)

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from prodpolicy.secrets import classify, find_tokens, is_credential_name, redact, redact_text, scan_tokens, texts_to_mask
+from prodpolicy.secrets import (
+    _ANY_TOKEN,
+    _token_present,
+    classify,
+    find_tokens,
+    is_credential_name,
+    mask_texts,
+    mask_tree,
+    redact,
+    redact_text,
+    scan_tokens,
+    texts_to_mask,
+)
 
 
 @pytest.mark.parametrize(
@@ -146,3 +160,51 @@ def test_texts_to_mask_known_secret_values() -> None:
     assert texts_to_mask(texts, {key}) == [2]
     assert texts_to_mask(texts, set()) == []
     assert texts_to_mask([], {"letmein-now"}) == []
+
+
+def test_texts_to_mask_also_pattern() -> None:
+    short = re.compile(r"(?<![\w])(?:pw1)(?![\w])")
+    texts = ["no secret", "login pw1 now", "apw1b"]
+
+    assert texts_to_mask(texts, set(), short) == [1]
+    assert texts_to_mask(texts, set()) == []
+
+
+def test_mask_texts_masks_only_secrets() -> None:
+    texts = ["echo hello", "--password=hunter2hunter2", "use letmein-now", "plain"]
+
+    masked = mask_texts(texts, {"letmein-now"})
+
+    assert masked == ["echo hello", "--password=hun****", "use le****", "plain"]
+    assert texts == ["echo hello", "--password=hunter2hunter2", "use letmein-now", "plain"]
+    clean = ["echo hello", "plain"]
+    assert mask_texts(clean, {"letmein-now"}) is clean
+
+
+def test_mask_tree_copies_only_when_masking() -> None:
+    shared = ["sh", "-c"]
+    data = {"shell": shared, "env": {"TOKEN": "ghp_" + "a" * 36, "MODE": "prod"}, "count": 3}
+
+    masked = mask_tree(data, set())
+
+    assert masked == {"shell": ["sh", "-c"], "env": {"TOKEN": "ghp_****", "MODE": "prod"}, "count": 3}
+    assert masked["shell"] is not shared
+    assert data["env"]["TOKEN"] == "ghp_" + "a" * 36
+    clean = {"shell": shared, "count": 3}
+    assert mask_tree(clean, {"letmein-now"}) is clean
+
+
+def test_mask_tree_custom_mask_and_keys_kept() -> None:
+    data = {"hunter2hunter2": ["value hunter2hunter2", "other"]}
+
+    masked = mask_tree(data, {"hunter2hunter2"}, mask=str.upper)
+
+    assert masked == {"hunter2hunter2": ["VALUE HUNTER2HUNTER2", "other"]}
+
+
+@pytest.mark.parametrize("text", [*MASK_TEXTS, "x" * 300, "a=b c=d", "Authorization: Bearer abcdefghijklmnop", "é ghp_" + "Z" * 36])
+def test_token_presence_agrees_with_scan(text: str) -> None:
+    # The presence test is a shortcut: where the full scan finds a token, it must find one too.
+    if scan_tokens(text):
+        assert _token_present(text)
+    assert bool(list(_ANY_TOKEN.finditer(text))) == _token_present(text)

@@ -154,7 +154,7 @@ def _stream_json(report: Any, output: str | None) -> bool:
     """
     from ..report.json_text import iter_pretty_json
 
-    pieces = iter_pretty_json(report.to_json())
+    pieces = iter_pretty_json(report.to_json(finding_objects=True))
     if output is None:
         _write_pieces(sys.stdout, pieces)
         sys.stdout.flush()

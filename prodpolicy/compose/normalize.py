@@ -91,7 +91,7 @@ def build_document(project: Project) -> Document:
     }
     # Keys kept as compose read them (mem_limit, extensions, command) may hold a credential that no
     # service normalizer classified, and error messages quote values: mask both before anything prints them.
-    data = _redact_tree(data, context.secret_values)
+    data = secrets.mask_tree(data, context.secret_values)
     errors = [_redacted_error(error, context) for error in project.errors]
     return Document(
         kind="compose",
@@ -103,48 +103,6 @@ def build_document(project: Project) -> Document:
         errors=errors,
         suppressions=[suppression for loaded in project.loaded.values() for suppression in loaded.suppressions],
     )
-
-
-def _redact_tree(value: Any, secret_values: set[str]) -> Any:
-    """Mask secrets in the data as :func:`secrets.redact_tree` does, searching all its distinct texts at once.
-
-    A compose document contains thousands of texts and few secrets, so one search over
-    the distinct texts (:func:`secrets.texts_to_mask`) finds the few to mask. The
-    data is copied only when one is, and then every container is copied, as
-    :func:`secrets.redact_tree` copies it.
-    """
-    texts: set[str] = set()
-    _collect_texts(value, texts)
-    distinct = list(texts)
-    masked = {}
-    for number in secrets.texts_to_mask(distinct, secret_values):
-        text = distinct[number]
-        replaced = secrets.redact_tree(text, secret_values)
-        if replaced != text:
-            masked[text] = replaced
-    return _replace_texts(value, masked) if masked else value
-
-
-def _collect_texts(value: Any, texts: set[str]) -> None:
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            texts.add(item)
-        elif isinstance(item, dict):
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-
-
-def _replace_texts(value: Any, masked: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return masked.get(value, value)
-    if isinstance(value, dict):
-        return {key: _replace_texts(item, masked) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_replace_texts(item, masked) for item in value]
-    return value
 
 
 def _redacted(lines: list[str], context: Context) -> list[str]:

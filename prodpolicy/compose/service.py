@@ -158,9 +158,14 @@ class ServiceNormalizer:
         known = self.context.secret_values
         for key in ("command", "entrypoint"):
             if data[key] is not None:
-                data[key]["argv"] = [secrets.redact_text(argument, known) for argument in data[key]["argv"]]
-        data["healthcheck"] = _redact_tree(data["healthcheck"], known)
-        data["labels"] = {name: secrets.redact_text(value, known) if value else value for name, value in data["labels"].items()}
+                data[key]["argv"] = secrets.mask_texts(list(data[key]["argv"]), known)
+        data["healthcheck"] = secrets.mask_tree(data["healthcheck"], known)
+        labels = data["labels"]
+        texts = [value for value in labels.values() if value]
+        masked = secrets.mask_texts(texts, known)
+        if masked is not texts:
+            replaced = dict(zip(texts, masked))
+            data["labels"] = {name: replaced[value] if value else value for name, value in labels.items()}
         build = data["build"]
         if build is not None:
             for name, value in build["args"].items():
@@ -298,14 +303,3 @@ class ServiceNormalizer:
         if isinstance(value, dict):
             return {str(name): plain(item) for name, item in value.items()}
         return {}
-
-
-
-def _redact_tree(value: Any, known: set[str]) -> Any:
-    if isinstance(value, str):
-        return secrets.redact_text(value, known)
-    if isinstance(value, dict):
-        return {key: _redact_tree(item, known) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_redact_tree(item, known) for item in value]
-    return value

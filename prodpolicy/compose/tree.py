@@ -9,19 +9,19 @@ entries through every step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..document import Location, Path
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     """The file and position of one mapping key or list item.
 
     ``style`` is how a scalar item is written (``plain``, ``single``, ``double``...),
     recorded only for the keys whose quoting style rules check. ``merged`` marks
     a key that a YAML merge key (``<<``) brought in: its location is the ``<<`` line.
+    A named tuple rather than a dataclass: a compose file has one for every key and
+    item, and a tuple is made in less than half the time.
     """
 
     file: str

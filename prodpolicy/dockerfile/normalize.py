@@ -145,8 +145,10 @@ class _Builder:
         self.secret_values.update(token.value for token in secrets.scan_tokens("\n".join(lines)))
         if self.secret_values:
             redactor = _Redactor(self.secret_values)
-            data = _redact_tree(data, redactor)
-            lines = [redactor(line) for line in lines]
+            data = secrets.mask_tree(data, redactor.long, redactor, redactor.short)
+            lines = list(lines)
+            for number in secrets.texts_to_mask(lines, redactor.long, redactor.short):
+                lines[number] = redactor(lines[number])
         return Document(
             kind="dockerfile",
             file=self.file,
@@ -419,16 +421,6 @@ class _Redactor:
         if self.short is not None:
             text = self.short.sub(lambda match: secrets.redact(match.group(0)), text)
         return text
-
-
-def _redact_tree(value: Any, redactor: _Redactor) -> Any:
-    if isinstance(value, str):
-        return redactor(value)
-    if isinstance(value, dict):
-        return {key: _redact_tree(item, redactor) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_redact_tree(item, redactor) for item in value]
-    return value
 
 
 __all__ = ["Expanded", "normalize_dockerfile"]

@@ -43,15 +43,16 @@ _LEADING_FLAGS = re.compile(r"(\(\?[iUs]+\))+")
 class PatternTest:
     """Whether any of a condition's compiled patterns is found in a text."""
 
-    __slots__ = ("_patterns", "_gated", "_rest", "_memo")
+    __slots__ = ("_patterns", "_gated", "_rest", "_memo", "_memo_size")
 
-    def __init__(self, patterns: Sequence[Any]) -> None:
+    def __init__(self, patterns: Sequence[Any], memo_size: int = MEMO_SIZE) -> None:
         # The RE2 programs of the test are built on its first call, so a condition that no
         # document reaches costs nothing when the policy loads.
         self._patterns = tuple(patterns)
         self._gated: tuple[tuple[bytes, Any], ...] | None = None
         self._rest: Any = None
         self._memo: dict[str, bool] = {}
+        self._memo_size = memo_size
 
     def __call__(self, text: str) -> bool:
         memo = self._memo
@@ -59,7 +60,7 @@ class PatternTest:
         if found is not None:
             return found
         found = self._search(text.encode("utf-8", "surrogatepass"))
-        if len(memo) < MEMO_SIZE:
+        if len(memo) < self._memo_size:
             memo[text] = found
         return found
 
@@ -91,8 +92,10 @@ class PatternTest:
         return self._gated
 
 
-def search_any(patterns: Sequence[Any]) -> Callable[[str], bool]:
+def search_any(patterns: Sequence[Any], *, memo: bool = True) -> Callable[[str], bool]:
     """Return a test of whether any of the compiled ``patterns`` is found in a text.
+
+    Without ``memo``, results are not kept per text, for tests of long texts that seldom repeat.
 
     With the environment switch of :mod:`prodpolicy.policy.selection`, the test
     makes one plain ``search`` call per pattern and text instead, to check that
@@ -100,7 +103,7 @@ def search_any(patterns: Sequence[Any]) -> Callable[[str], bool]:
     """
     if plain_evaluation() or _UNANCHORED is None or not all(hasattr(pattern, "_regexp") for pattern in patterns):
         return lambda text: any(pattern.search(text) for pattern in patterns)
-    return PatternTest(patterns)
+    return PatternTest(patterns, MEMO_SIZE if memo else 0)
 
 
 def _raw(pattern: str, options: Any, compiled: Any = None) -> Any:

@@ -5,6 +5,10 @@ characters per piece: 0.90 s for a report of 113,703 findings on the benchmark
 machine, against 0.49 s here. Here each container becomes one string, and texts
 are escaped by the standard library's C function. The output is the same byte for byte; the tests
 compare the two on the reports of a generated corpus and on edge cases.
+
+A :class:`~prodpolicy.findings.Finding` given in place of its ``to_json()`` dict
+is written straight from its fields, in the same text, which saves building a
+dict for each of a report's findings.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import math
 from collections.abc import Iterator
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
+
+from ..findings import Finding
 
 INDENT = "  "
 
@@ -77,7 +83,38 @@ def _encode(value: Any, indent: str) -> str:
         if not value:
             return "[]"
         return "[\n" + ",\n".join(f"{inner}{_encode(item, inner)}" for item in value) + f"\n{indent}]"
+    if type(value) is Finding:
+        return _finding(value, indent)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _finding(finding: Finding, indent: str) -> str:
+    """Return the text of ``finding.to_json()`` without building the dict."""
+    inner = indent + INDENT
+    text = (
+        f"{{\n{inner}\"rule_id\": {encode_basestring(finding.rule_id)},"
+        f"\n{inner}\"rule_name\": {encode_basestring(finding.rule_name)},"
+        f"\n{inner}\"severity\": {encode_basestring(finding.severity)},"
+        f"\n{inner}\"message\": {encode_basestring(finding.message)},"
+        f"\n{inner}\"file\": {encode_basestring(finding.file)},"
+        f"\n{inner}\"line\": {_encode(finding.line, inner)},"
+        f"\n{inner}\"end_line\": {_encode(finding.end_line, inner)},"
+        f"\n{inner}\"column\": {_encode(finding.column, inner)},"
+        f"\n{inner}\"path\": {encode_basestring(finding.path)},"
+        f"\n{inner}\"fingerprint\": {encode_basestring(finding.fingerprint)}"
+    )
+    if finding.subject is None and finding.suppressed is None and not finding.notes and finding.expired_exception is None:
+        return f"{text}\n{indent}}}"
+    # The rarer keys, in the order Finding.to_json adds them.
+    rest = {key: value for key, value in finding.to_json().items() if key not in _FINDING_FIRST_KEYS}
+    items = "".join(f",\n{inner}{encode_basestring(key)}: {_encode(value, inner)}" for key, value in rest.items())
+    return f"{text}{items}\n{indent}}}"
+
+
+# The keys that every finding has, in the order of Finding.to_json.
+_FINDING_FIRST_KEYS = frozenset(
+    {"rule_id", "rule_name", "severity", "message", "file", "line", "end_line", "column", "path", "fingerprint"}
+)
 
 
 def _key(key: Any) -> str:
