@@ -85,6 +85,8 @@ class _Found:
     heredoc: tree_sitter.Node | None = None
     # True when the command's words hold command substitutions, which the walk lists itself.
     substituted: bool = False
+    # The redirected statement whose file redirections apply to the command (see _redirected_statement).
+    redirected: tree_sitter.Node | None = None
 
 
 @dataclass(slots=True)
@@ -203,7 +205,7 @@ def _tree_sitter_entries(script: str, line_of: LineOf | None, substitutions: boo
                     entries.append(_raw_entry(rows, row, line_of))
             continue
         start = to_char(node.start_byte)
-        command = _command(node, item.operator, item.depth)
+        command = _command(node, item.operator, item.depth, item.redirected)
         if line_of is not None:
             command["line"] = line_of(start)
         entry = _Entry(command, start, to_char(node.end_byte), substituted=item.substituted)
@@ -245,11 +247,15 @@ def _offset_converter(script: str, source: bytes) -> Callable[[int], int]:
 
 
 def _walk(root: tree_sitter.Node, substitutions: bool) -> list[_Found]:
-    """Collect simple commands in source order, without recursion, so deep scripts cannot overflow."""
+    """Collect simple commands in source order, without recursion, so deep scripts cannot overflow.
+
+    Each stack entry keeps the node whose children are being walked, so a command's parents are known
+    without ``Node.parent``, which tree-sitter finds by searching down from the root each time.
+    """
     found: list[_Found] = []
-    stack: list[tuple[Iterator[tree_sitter.Node], _Context]] = [(iter([root]), _Context(0))]
+    stack: list[tuple[Iterator[tree_sitter.Node], _Context, tree_sitter.Node | None]] = [(iter([root]), _Context(0), None)]
     while stack:
-        children, context = stack[-1]
+        children, context, _ = stack[-1]
         node = next(children, None)
         if node is None:
             stack.pop()
@@ -257,16 +263,26 @@ def _walk(root: tree_sitter.Node, substitutions: bool) -> list[_Found]:
         kind = node.type
         if kind in _COMMAND_NODES:
             inner = _substitutions(node) if substitutions else []
-            found.append(_Found(node, context.depth, context.take_operator(), _stdin_heredoc(node), bool(inner)))
+            parent = stack[-1][2]
+            found.append(
+                _Found(
+                    node,
+                    context.depth,
+                    context.take_operator(),
+                    _stdin_heredoc(parent),
+                    bool(inner),
+                    _redirected_statement(node, stack),
+                )
+            )
             for substitution in reversed(inner):
-                stack.append((iter(substitution.children), _Context(context.depth + 1)))
+                stack.append((iter(substitution.children), _Context(context.depth + 1), substitution))
         elif kind in _OPERATORS:
             context.pending = kind
         elif kind in _SUBSTITUTIONS:
             # A substitution outside a command, as in NAME="$(cd /x && pwd)", is a nested script too.
-            stack.append((iter(node.children), _Context(context.depth + 1)))
+            stack.append((iter(node.children), _Context(context.depth + 1), node))
         elif kind not in ("heredoc_body", "comment"):
-            stack.append((iter(node.children), context))
+            stack.append((iter(node.children), context, node))
     return found
 
 
@@ -286,8 +302,8 @@ def _substitutions(command: tree_sitter.Node) -> list[tree_sitter.Node]:
     return result
 
 
-def _stdin_heredoc(command: tree_sitter.Node) -> tree_sitter.Node | None:
-    parent = command.parent
+def _stdin_heredoc(parent: tree_sitter.Node | None) -> tree_sitter.Node | None:
+    """Return the heredoc body of the redirected statement ``parent``, which its command reads as input."""
     if parent is None or parent.type != "redirected_statement":
         return None
     for sibling in parent.children:
@@ -325,7 +341,7 @@ def _error_rows(root: tree_sitter.Node) -> set[int]:
     return rows
 
 
-def _command(node: tree_sitter.Node, operator: str | None, depth: int) -> dict[str, Any]:
+def _command(node: tree_sitter.Node, operator: str | None, depth: int, redirected: tree_sitter.Node | None) -> dict[str, Any]:
     if node.type != "command":
         return _declaration(node, operator, depth)
     argv: list[str] = []
@@ -345,7 +361,8 @@ def _command(node: tree_sitter.Node, operator: str | None, depth: int) -> dict[s
             continue
         elif child.is_named:
             argv.append(word_text(child))
-    redirects.extend(_trailing_redirects(node))
+    if redirected is not None:
+        redirects.extend(_redirect(sibling) for sibling in redirected.children if sibling.type == "file_redirect")
     command = simple_command(argv, operator)
     if assignments:
         command["assignments"] = assignments
@@ -453,19 +470,25 @@ def strip_prefix_programs(argv: list[str]) -> list[str]:
     return packages.strip_prefixes(argv)[0]
 
 
-def _trailing_redirects(node: tree_sitter.Node) -> list[dict[str, str]]:
-    """Find the redirections written after a command.
+def _redirected_statement(
+    node: tree_sitter.Node, stack: list[tuple[Iterator[tree_sitter.Node], _Context, tree_sitter.Node | None]]
+) -> tree_sitter.Node | None:
+    """Find the redirected statement whose redirections, written after a list or pipeline, apply to this command.
 
     tree-sitter-bash attaches ``a && b > /x`` to the whole list, while the
     shell applies it to ``b`` alone, so a redirection belongs to the last
-    command of the list or pipeline it follows.
+    command of the list or pipeline it follows. ``stack`` contains the command's
+    parents, nearest last, as far as the walk has them.
     """
-    parent = node.parent
+    level = len(stack) - 1
+    parent = stack[level][2]
     while parent is not None and parent.type in ("list", "pipeline") and _last_named_child(parent) == node:
-        node, parent = parent, parent.parent
+        node = parent
+        level -= 1
+        parent = stack[level][2] if level >= 0 else None
     if parent is None or parent.type != "redirected_statement":
-        return []
-    return [_redirect(sibling) for sibling in parent.children if sibling.type == "file_redirect"]
+        return None
+    return parent
 
 
 def _last_named_child(node: tree_sitter.Node) -> tree_sitter.Node | None:

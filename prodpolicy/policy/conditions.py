@@ -114,6 +114,20 @@ def _field_values(path: CompiledPath | None) -> Values:
         # Operators that run per node many times read the one value directly (see _single_name).
         named.field_name = name  # type: ignore[attr-defined]
         return named
+    if path.names is not None and len(path.names) == 2:
+        # Two names, such as package.manager or facts.shipped, are the next most common field. The values are the same.
+        first, second = path.names
+
+        def named_twice(node: Any) -> list[Any]:
+            if isinstance(node, dict):
+                outer = node.get(first)
+                if isinstance(outer, dict):
+                    value = outer.get(second)
+                    if value is not None:
+                        return [value]
+            return []
+
+        return named_twice
     return path.values
 
 
