@@ -2,9 +2,9 @@
 
 Each distinct ``given`` path is run once per document, however many rules use
 it, and only the rules that apply to the document's kind are looked at. A rule
-whose first condition tests a field against constant texts (``keyword: RUN``)
-only tests the nodes that hold one of them (see :mod:`prodpolicy.policy.selection`). A rule
-that fails on unexpected data becomes an internal-error finding for that rule
+whose conditions rule out nodes from an index of the whole selection, such as
+``keyword: RUN`` or ``text`` ``matches``, only tests the nodes left (see
+:mod:`prodpolicy.policy.selection`). A rule that fails on unexpected data becomes an internal-error finding for that rule
 and file; the other rules and files are still evaluated.
 
 A finding is then checked against inline suppression comments and the policy's
@@ -71,14 +71,14 @@ def _apply_rule(
 ) -> Iterator[tuple[Path, Any]]:
     selected_any = False
     predicate = rule.predicate
-    node_filter = rule.node_filter if indexed else None
+    plan = rule.plan if indexed else None
     for given in rule.given:
         selection = selections.get(given.text)
         if selection is None:
             selection = SelectionIndex(given.find_sharing(data, prefixes) if indexed else given.find(data))
             selections[given.text] = selection
         selected_any = selected_any or selection.selected_any
-        nodes = selection.nodes if node_filter is None else selection.candidates(node_filter)
+        nodes = selection.nodes if plan is None else selection.candidates(plan)
         for path, node in nodes:
             # A null field is an absent one: it is not a node to test.
             if node is not None and predicate(node):

@@ -1,4 +1,4 @@
-"""PatternTest returns what one plain RE2 search per pattern returns, and the keyword index picks the right nodes."""
+"""PatternTest returns what one plain RE2 search per pattern returns, and rule plans pick the right nodes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,18 @@ import pytest
 
 from prodpolicy.policy.conditions import ConditionError, _item_match, compile_conditions, compile_regex
 from prodpolicy.policy.model import Condition
-from prodpolicy.policy.regex import PatternTest, _anchored_at_start, _required_prefix, non_capturing
-from prodpolicy.policy.selection import PLAIN_ENVIRONMENT, NodeFilter, SelectionIndex, node_filter
+from prodpolicy.policy.regex import JoinedTexts, PatternTest, TextSearch, _anchored_at_start, _required_prefix, non_capturing
+from prodpolicy.policy.selection import (
+    FALSE,
+    PLAIN_ENVIRONMENT,
+    TRUE,
+    Either,
+    Present,
+    SelectionIndex,
+    TextMatch,
+    ValueIn,
+    rule_plan,
+)
 from prodpolicy.policy.spec import ConditionSpec, condition_spec
 
 PATTERNS = [
@@ -115,23 +125,48 @@ def _condition(**values: object) -> ConditionSpec:
     return condition_spec(Condition.model_validate(values))
 
 
-def test_node_filter_from_first_condition() -> None:
-    assert node_filter([_condition(field="keyword", equals="RUN")], {}) == NodeFilter(("keyword",), frozenset({"RUN"}))
-    wanted = node_filter([_condition(field="package.manager", **{"in": {"param": "managers"}})], {"managers": ["apt-get", "apk"]})
-    assert wanted == NodeFilter(("package", "manager"), frozenset({"apt-get", "apk"}))
+def test_plan_from_a_condition_on_texts() -> None:
+    assert rule_plan([_condition(field="keyword", equals="RUN")], {}) == ValueIn(("keyword",), frozenset({"RUN"}))
+    wanted = rule_plan([_condition(field="package.manager", **{"in": {"param": "managers"}})], {"managers": ["apt-get", "apk"]})
+    assert wanted == ValueIn(("package", "manager"), frozenset({"apt-get", "apk"}))
+    assert rule_plan([_condition(field="facts.shipped", equals=True)], {}) == ValueIn(("facts", "shipped"), frozenset({TRUE}))
+    assert rule_plan([_condition(field="text", matches=["^a", "b"])], {}) == TextMatch(("text",), ("^a", "b"))
+    assert rule_plan([_condition(field="argv", contains_match="^-k$")], {}) == TextMatch(("argv",), ("^-k$",), items=True)
 
 
-def test_node_filter_only_constant_texts() -> None:
-    assert node_filter([], {}) is None
-    assert node_filter([_condition(field="facts.shipped", equals=True)], {}) is None
-    assert node_filter([_condition(field="count", equals=1)], {}) is None
-    assert node_filter([_condition(field="keyword", **{"in": ["RUN", 1]})], {}) is None
-    assert node_filter([_condition(field="argv[0]", equals="curl")], {}) is None
-    assert node_filter([_condition(field="keyword", not_equals="RUN")], {}) is None
-    # Only the first condition: a later one may not run on a node the first rejects.
-    assert node_filter([_condition(field="form", equals="shell"), _condition(field="keyword", equals="RUN")], {}) == NodeFilter(
-        ("form",), frozenset({"shell"})
+def test_plan_picks_the_cheapest_condition() -> None:
+    # Every condition of when must hold, so any one of them gives a plan: an index lookup before a search.
+    conditions = [_condition(field="text", matches="x"), _condition(field="form", equals="shell")]
+    assert rule_plan(conditions, {}) == ValueIn(("form",), frozenset({"shell"}))
+
+
+def test_plan_of_any_needs_every_branch() -> None:
+    either = _condition(
+        any=[
+            {"all": [{"field": "program", "equals": "curl"}, {"field": "argv", "contains": "-k"}]},
+            {"field": "package.options", "contains_match": "^--trusted-host"},
+            {"field": "assignments", "any_item": {"field": "name", "equals": "X"}},
+        ]
     )
+    assert rule_plan([either], {}) == Either(
+        (
+            ValueIn(("program",), frozenset({"curl"})),
+            TextMatch(("package", "options"), ("^--trusted-host",), items=True),
+            Present(("assignments",)),
+        )
+    )
+    with_negation = _condition(any=[{"field": "program", "equals": "curl"}, {"not": {"field": "program", "equals": "wget"}}])
+    assert rule_plan([with_negation], {}) is None
+
+
+def test_no_plan_without_a_value_to_index() -> None:
+    assert rule_plan([], {}) is None
+    assert rule_plan([_condition(field="count", equals=1)], {}) is None
+    assert rule_plan([_condition(field="keyword", **{"in": ["RUN", 1]})], {}) is None
+    assert rule_plan([_condition(field="argv[0]", equals="curl")], {}) is None
+    assert rule_plan([_condition(field="keyword", not_equals="RUN")], {}) is None
+    # A field that only needs a value is as fast to test on each node as to index.
+    assert rule_plan([_condition(field="facts.chmod_after", exists=True)], {}) is None
 
 
 def test_selection_index_document_order() -> None:
@@ -146,9 +181,68 @@ def test_selection_index_document_order() -> None:
     ]
     index = SelectionIndex(nodes)
     assert index.selected_any
-    picked = index.candidates(NodeFilter(("keyword",), frozenset({"ADD", "COPY"})))
+    picked = index.candidates(ValueIn(("keyword",), frozenset({"ADD", "COPY"})))
     assert [path for path, _ in picked] == [("i", 0), ("i", 3), ("i", 6)]
-    assert index.candidates(NodeFilter(("keyword",), frozenset({"USER"}))) == []
+    assert index.candidates(ValueIn(("keyword",), frozenset({"USER"}))) == []
+
+
+COMMAND_NODES = [
+    {"program": "curl", "text": "curl -k https://x", "argv": ["curl", "-k", "https://x"]},
+    {"program": "apt-get", "text": "apt-get install -y x", "package": {"options": ["-y", "--allow-unauthenticated"]}},
+    {"program": "echo", "text": "echo 'sslverify=0' >> /etc/yum.conf", "flag": True},
+    {"program": "ls", "text": "ls", "flag": 1},
+    {"program": "make", "text": "make\ninstall", "assignments": [{"name": "CC"}]},
+    {"program": "true", "text": "", "flag": False},
+]
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        (ValueIn(("program",), frozenset({"curl", "make"})), [0, 4]),
+        (ValueIn(("flag",), frozenset({TRUE})), [2]),
+        (ValueIn(("flag",), frozenset({FALSE})), [5]),
+        (Present(("assignments",)), [4]),
+        (TextMatch(("text",), ("(?i)sslverify\\s*=\\s*0",)), [2]),
+        # ^ matches after the newline inside the text in the joined search: a candidate the predicate then rejects.
+        (TextMatch(("text",), ("^install",)), [4]),
+        (TextMatch(("text",), ("^$",)), [5]),
+        (TextMatch(("package", "options"), ("^--allow-unauthenticated$",), items=True), [1]),
+        (Either((ValueIn(("program",), frozenset({"ls"})), TextMatch(("text",), ("-k\\b",)))), [0, 3]),
+    ],
+)
+def test_selection_index_candidates(plan: Any, expected: list[int]) -> None:
+    index = SelectionIndex([(("c", number), node) for number, node in enumerate(COMMAND_NODES)])
+    assert [path[1] for path, _ in index.candidates(plan)] == expected
+
+
+TEXTS = [
+    "curl -k https://example.com",
+    "",
+    "apt-get install -y curl",
+    "line one\nline two",
+    "ends with k",
+    "k",
+    "é naïve k",
+    "x" * 50,
+]
+
+
+@pytest.mark.parametrize("pattern", [*PATTERNS, r"k$", r"^k", r"\bk\b", r"[^a]+k", r"(?s).k", r"\s", r"^$", r"n\z", r"\Ak", r"(?-m)^k"])
+def test_text_search_misses_no_text(pattern: str) -> None:
+    # The joined search may name more texts than match, never fewer.
+    compiled = compile_regex(pattern)
+    matching = [number for number, text in enumerate(TEXTS) if compiled.search(text)]
+    flagged = TextSearch([pattern]).flagged(JoinedTexts(TEXTS))
+
+    assert set(matching) <= set(flagged)
+    assert flagged == sorted(set(flagged))
+
+
+def test_text_search_exact_for_plain_patterns() -> None:
+    assert TextSearch(["curl"]).flagged(JoinedTexts(TEXTS)) == [0, 2]
+    assert TextSearch(["^k$", "two$"]).flagged(JoinedTexts(TEXTS)) == [3, 5]
+    assert TextSearch(["nothing"]).flagged(JoinedTexts(TEXTS)) == []
 
 
 def test_selection_index_only_nulls() -> None:

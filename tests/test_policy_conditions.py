@@ -9,7 +9,10 @@ import pytest
 from prodpolicy.api import normalize
 from prodpolicy.errors import PolicyError
 from prodpolicy.evaluation import evaluate
+from prodpolicy.policy.conditions import compile_conditions
 from prodpolicy.policy.load import load_policy_text
+from prodpolicy.policy.model import Condition
+from prodpolicy.policy.spec import condition_spec
 
 DOCKERFILE = """\
 FROM python:3.12-slim AS build
@@ -189,3 +192,33 @@ def test_message_fallback_for_missing_field():
     report = evaluate(normalize("Dockerfile", text=DOCKERFILE), load_policy_text(text))
 
     assert [finding.message for finding in report.findings] == ["workdir not set; uid 10001"]
+
+
+# Fields of one and two names are read without building their list of values; these cases pin down that
+# the shortcut gives what the general path gives: absent and null are no value, a boolean is not a number.
+FIELD_NODES = [
+    {"manager": "apt-get", "package": {"manager": "apt-get", "shipped": True}},
+    {"manager": ["apt-get"], "package": {"manager": ["apt-get"], "shipped": 1}},
+    {"manager": None, "package": {"manager": None, "shipped": None}},
+    {"package": "apt-get"},
+    {},
+    "apt-get",
+]
+FIELD_CASES = [
+    ({"field": "manager", "equals": "apt-get"}, [True, False, False, False, False, False]),
+    ({"field": "package.manager", "equals": "apt-get"}, [True, False, False, False, False, False]),
+    ({"field": "package.shipped", "equals": True}, [True, False, False, False, False, False]),
+    ({"field": "package.shipped", "equals": 1}, [False, True, False, False, False, False]),
+    ({"field": "manager", "in": ["apk", "apt-get"]}, [True, False, False, False, False, False]),
+    ({"field": "package.manager", "in": ["apk", "apt-get"]}, [True, False, False, False, False, False]),
+    ({"field": "manager", "exists": True}, [True, True, False, False, False, False]),
+    ({"field": "package.manager", "exists": True}, [True, True, False, False, False, False]),
+    ({"field": "package.manager", "absent": True}, [False, False, True, True, True, True]),
+    ({"field": "package.shipped", "not_equals": True}, [False, True, True, True, True, True]),
+]
+
+
+@pytest.mark.parametrize(("condition", "expected"), FIELD_CASES, ids=lambda value: json.dumps(value) if isinstance(value, dict) else "")
+def test_fields_of_names_read_directly(condition, expected):
+    predicate = compile_conditions([condition_spec(Condition.model_validate(condition))], {})
+    assert [predicate(node) for node in FIELD_NODES] == expected

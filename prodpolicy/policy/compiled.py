@@ -19,7 +19,7 @@ from .template import Template
 
 if TYPE_CHECKING:
     from .exceptions import CompiledException
-    from .selection import NodeFilter
+    from .selection import Plan
 
 SEVERITY_RANK: Mapping[str, int] = MappingProxyType({severity: rank for rank, severity in enumerate(SEVERITIES)})
 
@@ -78,8 +78,8 @@ class CompiledRule:
     origins: Mapping[str, Origin] = field(default_factory=lambda: EMPTY)
     # The rule as its file declares it, when overrides changed its parameters; its test cases run on that.
     declared: CompiledRule | None = None
-    # The field texts a node needs to possibly match, from the first condition; evaluation tests only those nodes.
-    node_filter: NodeFilter | None = None
+    # What a node needs to possibly match (see prodpolicy.policy.selection). Evaluation tests only such nodes.
+    plan: Plan | None = None
 
     @property
     def severity_rank(self) -> int:

@@ -25,17 +25,14 @@ from ..durations import parse_duration
 from ..limits import MAX_REGEX_INPUT_CHARS
 from .docschema import DocumentSchema, SchemaPathError
 from .jsonpath import CompiledPath, JSONPathError, compile_path
-from .regex import search_any
-from .selection import plain_evaluation
+from .regex import RE2_OPTIONS, search_any
+from .plain import plain_evaluation
 from .spec import BoundsSpec, ConditionSpec
 
 Predicate = Callable[[Any], bool]
 Values = Callable[[Any], list[Any]]
 Location = tuple[str | int, ...]
 SchemaNodes = list[dict[str, Any]] | None
-
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.log_errors = False
 
 # Operators whose operand may be another field of the node: {field: path}.
 _FIELD_OPERAND_OPERATORS = frozenset({"equals", "not_equals", "gt", "gte", "lt", "lte"})
@@ -75,7 +72,7 @@ def compile_regex(pattern: Any, location: Location = ()) -> Any:
     if not isinstance(pattern, str):
         raise ConditionError(f"a regular expression must be text, not {type(pattern).__name__}", location)
     try:
-        return re2.compile(pattern, _RE2_OPTIONS)
+        return re2.compile(pattern, RE2_OPTIONS)
     except Exception as error:  # noqa: BLE001 - google-re2 raises its own error class without a stable import path
         detail = error.args[0].decode() if error.args and isinstance(error.args[0], bytes) else str(error)
         # RE2 reports a lookaround as a Perl operator and a backreference as an escape: name the real cause.
@@ -111,24 +108,37 @@ def _field_values(path: CompiledPath | None) -> Values:
                     return [value]
             return []
 
-        # Operators that run per node many times read the one value directly (see _single_name).
+        # Operators that run per node many times read the one value directly (see _single_name and _one_value).
         named.field_name = name  # type: ignore[attr-defined]
+        named.one_value = lambda node: node.get(name) if isinstance(node, dict) else None  # type: ignore[attr-defined]
         return named
     if path.names is not None and len(path.names) == 2:
         # Two names, such as package.manager or facts.shipped, are the next most common field. The values are the same.
         first, second = path.names
 
-        def named_twice(node: Any) -> list[Any]:
+        def one_value(node: Any) -> Any:
             if isinstance(node, dict):
                 outer = node.get(first)
                 if isinstance(outer, dict):
-                    value = outer.get(second)
-                    if value is not None:
-                        return [value]
-            return []
+                    return outer.get(second)
+            return None
 
+        def named_twice(node: Any) -> list[Any]:
+            value = one_value(node)
+            return [] if value is None else [value]
+
+        named_twice.one_value = one_value  # type: ignore[attr-defined]
         return named_twice
     return path.values
+
+
+def _one_value(values: Values) -> Callable[[Any], Any] | None:
+    """Return the function that gives the field's one value (or None) when ``values`` reads a field of names, else None.
+
+    A field of one or two names has at most one value, so tests can compare it directly
+    instead of building the list of values.
+    """
+    return getattr(values, "one_value", None)
 
 
 def _single_name(values: Values) -> str | None:
@@ -136,7 +146,7 @@ def _single_name(values: Values) -> str | None:
     return getattr(values, "field_name", None)
 
 
-def _regex_input(value: Any) -> str | None:
+def regex_input(value: Any) -> str | None:
     """Return the text a pattern is matched against: the value as text, cut to the regex input limit."""
     text = _as_text(value)
     if text is not None and len(text) > MAX_REGEX_INPUT_CHARS:
@@ -260,12 +270,18 @@ class _Compiler:
         expected = self.operand(operand, where)
         if not isinstance(expected, bool):
             raise ConditionError("exists takes true or false", where)
+        one_value = _one_value(values)
+        if one_value is not None:
+            return lambda node: (one_value(node) is not None) is expected
         return lambda node: bool(values(node)) is expected
 
     def _op_absent(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
         expected = self.operand(operand, where)
         if not isinstance(expected, bool):
             raise ConditionError("absent takes true or false", where)
+        one_value = _one_value(values)
+        if one_value is not None:
+            return lambda node: (one_value(node) is None) is expected
         return lambda node: (not values(node)) is expected
 
     def _op_equals(self, values: Values, operand: Any, where: Location, _nodes: SchemaNodes) -> Predicate:
@@ -273,9 +289,18 @@ class _Compiler:
             other = operand.values
             return lambda node: any(_same(value, item) for value in values(node) for item in other(node))
         expected = self.operand(operand, where)
+        name = _single_name(values)
+        one_value = _one_value(values)
         if isinstance(expected, str):
-            # Only text equals text, so list membership (identity, then ==) gives the same result as _same.
+            # Only text equals text, so list membership (identity, then ==) gives the same result as _same,
+            # and so does comparing a field's one value.
+            if name is not None:
+                return lambda node: isinstance(node, dict) and node.get(name) == expected
+            if one_value is not None:
+                return lambda node: one_value(node) == expected
             return lambda node: expected in values(node)
+        if isinstance(expected, bool) and one_value is not None:
+            return lambda node: one_value(node) is expected
         if isinstance(expected, bool):
             # A boolean only equals the same boolean, never 0 or 1.
             def same_boolean(node: Any) -> bool:
@@ -297,6 +322,16 @@ class _Compiler:
             raise ConditionError("in takes a list of values", where)
         if options and all(isinstance(option, str) for option in options):
             texts = frozenset(options)
+            name = _single_name(values)
+            if name is not None:
+
+                def field_in_texts(node: Any) -> bool:
+                    if not isinstance(node, dict):
+                        return False
+                    value = node.get(name)
+                    return isinstance(value, str) and value in texts
+
+                return field_in_texts
 
             def in_texts(node: Any) -> bool:
                 for value in values(node):
@@ -328,14 +363,14 @@ class _Compiler:
                 value = node.get(name)
                 if value is None:
                     return False
-                text = _regex_input(value)
+                text = regex_input(value)
                 return text is not None and found_in(text)
 
             return matches_field
 
         def matches(node: Any) -> bool:
             for value in values(node):
-                text = _regex_input(value)
+                text = regex_input(value)
                 if text is not None and found_in(text):
                     return True
             return False
@@ -372,7 +407,7 @@ class _Compiler:
             for value in values(node):
                 items = value if isinstance(value, list) else list(value) if isinstance(value, dict) else []
                 for item in items:
-                    text = _regex_input(item)
+                    text = regex_input(item)
                     if text is not None and found_in(text):
                         return True
             return False

@@ -16,17 +16,22 @@ changing any result:
   prefix that RE2's ``PossibleMatchRange`` gives;
 * results are kept per text, for up to :data:`MEMO_SIZE` texts per condition,
   because the same command text is tested by many documents.
+
+:class:`TextSearch` answers the same question for many texts at once, to find
+which nodes of a selection a rule can match (see :mod:`prodpolicy.policy.selection`).
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import re2
 
-from .selection import plain_evaluation
+from .plain import plain_evaluation
 
 # Texts whose results one condition keeps. A full memo takes no more texts: emptying it would
 # lose the common texts, which come early, and the first texts bound its memory.
@@ -38,6 +43,14 @@ _UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
 _NO_MATCH = (-1, -1)
 # Inline flags at the start of a pattern that leave ^ meaning the start of the text.
 _LEADING_FLAGS = re.compile(r"(\(\?[iUs]+\))+")
+# The options of every policy pattern: RE2's defaults, without RE2 logging its own errors to stderr.
+RE2_OPTIONS = re2.Options()
+RE2_OPTIONS.log_errors = False
+# Syntax that TextSearch does not join: \A and \z, which mean the start and end of each text, and inline
+# flags that turn a mode off, since they could turn off the multi-line mode of the joined search.
+_TEXT_BOUND = re.compile(r"\\[Az]|\(\?[A-Za-z]*-")
+# Below this many texts, one test per text is as fast as a joined search.
+_JOIN_FROM = 4
 
 
 class PatternTest:
@@ -90,6 +103,85 @@ class PatternTest:
         self._rest = _raw("|".join(f"(?:{text})" for text in rest), options) if rest else None
         self._gated = tuple(gated)
         return self._gated
+
+
+class JoinedTexts:
+    """Texts joined by newlines in UTF-8, with the offset where each starts, built once for every search on them."""
+
+    __slots__ = ("texts", "_joined")
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self._joined: tuple[bytes, list[int]] | None = None
+
+    def joined(self) -> tuple[bytes, list[int]]:
+        """Return the joined bytes and the byte offset at which each text starts."""
+        if self._joined is None:
+            joined = "\n".join(self.texts)
+            encoded = joined.encode("utf-8", "surrogatepass")
+            if len(encoded) == len(joined):
+                sizes: Any = map(len, self.texts)
+            else:
+                sizes = (len(text.encode("utf-8", "surrogatepass")) for text in self.texts)
+            starts = [0]
+            starts.extend(itertools.accumulate(size + 1 for size in sizes))
+            # The last entry is where a text after the last one would start.
+            starts.pop()
+            self._joined = (encoded, starts)
+        return self._joined
+
+
+class TextSearch:
+    """A search for which of many texts a condition's patterns may be found in, with one RE2 search for most texts.
+
+    The texts are joined with newlines and the patterns searched in multi-line
+    mode, where ``^`` and ``$`` also match next to a newline. A pattern found in
+    a text on its own is then found at the same place in the joined text, since
+    ``^``, ``$`` and ``\\b`` see a newline there as they see the edge of a text.
+    After a match the search goes on from the start of the next text, so a match
+    that runs on into the next text cannot hide that one's own. Such a match, or
+    one on a newline inside a text, may name a text in which the pattern alone is
+    not found: the result can hold more texts than match, never fewer. Patterns
+    with ``\\A``, ``\\z`` or a flag turned off are tested one text at a time.
+    """
+
+    __slots__ = ("_patterns", "_joined", "_single")
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self._patterns = tuple(patterns)
+        # Compiled on first use, like PatternTest.
+        self._joined: Any = None
+        self._single: Callable[[str], bool] | None = None
+
+    def flagged(self, texts: JoinedTexts) -> list[int]:
+        """Return the positions of the texts in which a pattern may be found, in order; none that has one is left out."""
+        if self._single is None:
+            self._prepare()
+        if self._joined is None or len(texts.texts) < _JOIN_FROM:
+            single = self._single
+            assert single is not None
+            return [position for position, text in enumerate(texts.texts) if single(text)]
+        encoded, starts = texts.joined()
+        last = len(starts) - 1
+        end = len(encoded)
+        regexp = self._joined
+        flagged: list[int] = []
+        position = 0
+        while True:
+            span = regexp.Match(_UNANCHORED, encoded, position, end)[0]
+            if span == _NO_MATCH:
+                return flagged
+            number = bisect.bisect_right(starts, span[0]) - 1
+            flagged.append(number)
+            if number >= last:
+                return flagged
+            position = starts[number + 1]
+
+    def _prepare(self) -> None:
+        compiled = [re2.compile(pattern, RE2_OPTIONS) for pattern in self._patterns]
+        if _UNANCHORED is not None and self._patterns and not any(_TEXT_BOUND.search(pattern) for pattern in self._patterns):
+            self._joined = _raw("(?m)" + "|".join(f"(?:{pattern})" for pattern in self._patterns), RE2_OPTIONS)
+        self._single = search_any(compiled)
 
 
 def search_any(patterns: Sequence[Any], *, memo: bool = True) -> Callable[[str], bool]:

@@ -17,7 +17,7 @@ from .jsonpath import CompiledPath, JSONPathError, compile_path
 from .parameters import parameter_problems
 from .problems import Problems
 from .read import RuleDefinition
-from .selection import node_filter
+from .selection import rule_plan
 from .spec import RuleTest
 from .template import Template, TemplateError, compile_template
 
@@ -163,7 +163,7 @@ class RuleCompiler:
             line=_line(definition.location("id")),
             test_folder=_resolve_folder(rule.test_folder, definition.source.base),
             test_lines=tuple(_line(definition.location("tests", index)) for index in range(len(rule.tests))),
-            node_filter=node_filter(rule.when, values),
+            plan=rule_plan(rule.when, values),
         )
 
     def _message(
