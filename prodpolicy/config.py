@@ -169,6 +169,7 @@ class InputPolicies:
 
     options: PolicyOptions = field(default_factory=PolicyOptions)
     _configs: dict[str, Path | None] = field(default_factory=dict, repr=False)
+    _config_of_path: dict[str, Path | None] = field(default_factory=dict, repr=False)
     _policies: dict[Path | None, Policy] = field(default_factory=dict, repr=False)
 
     def config_for(self, path: str | os.PathLike[str]) -> Path | None:
@@ -177,10 +178,15 @@ class InputPolicies:
             return None
         if self.options.config is not None:
             return Path(self.options.config)
+        key = os.fspath(path)
+        if key in self._config_of_path:
+            # An input is asked about several times in a run: before it is evaluated, when its result is merged.
+            return self._config_of_path[key]
         folder = os.path.abspath(path)
         folder = folder if os.path.isdir(folder) else os.path.dirname(folder)
         if folder not in self._configs:
             self._configs[folder] = _relative(find_config(folder))
+        self._config_of_path[key] = self._configs[folder]
         return self._configs[folder]
 
     def policy_for(self, path: str | os.PathLike[str]) -> Policy:
