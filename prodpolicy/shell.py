@@ -73,6 +73,8 @@ class ScriptHeredoc:
     offset: int
     body: str
     line_of: LineOf | None = None
+    # Where the body starts in the script, so a kept parse can map its lines again.
+    body_start: int = 0
 
 
 @dataclass(slots=True)
@@ -174,11 +176,67 @@ def argv_commands(argv: list[str], line: int | None = None) -> tuple[list[dict[s
 
 
 def _parse_entries(script: str, line_of: LineOf | None, substitutions: bool) -> tuple[list[_Entry], bool]:
+    """Split a script into entries, reusing the parse of a script seen before in this process.
+
+    Dockerfiles of one project often repeat their build scripts (the variants of an image,
+    the services of a monorepo). The second time a script is seen, its entries are kept
+    without lines. From then on each use gets a copy of them, placed with its own ``line_of``.
+    """
+    key = (script, substitutions)
+    kept = _KEPT_PARSES.get(key)
+    if kept is not None:
+        return _placed(kept, line_of)
+    if key not in _SEEN_SCRIPTS:
+        if len(_SEEN_SCRIPTS) >= _SEEN_LIMIT:
+            _SEEN_SCRIPTS.clear()
+        _SEEN_SCRIPTS.add(key)
+        return _parse_unkept(script, line_of, substitutions)
+    kept = _parse_unkept(script, None, substitutions)
+    if len(_KEPT_PARSES) >= _KEPT_LIMIT:
+        # Starting again is simpler than an LRU and safe between threads. The scripts that repeat come back.
+        _KEPT_PARSES.clear()
+    _KEPT_PARSES[key] = kept
+    return _placed(kept, line_of)
+
+
+def _parse_unkept(script: str, line_of: LineOf | None, substitutions: bool) -> tuple[list[_Entry], bool]:
     if "\n" not in script:
         simple = split_simple_script(script)
         if simple is not None:
             return [_simple_entry(item, line_of) for item in simple], False
     return _tree_sitter_entries(script, line_of, substitutions)
+
+
+def _placed(kept: tuple[list[_Entry], bool], line_of: LineOf | None) -> tuple[list[_Entry], bool]:
+    """Copy kept entries, whose commands have no line yet, and give them lines from ``line_of``."""
+    entries, failed = kept
+    placed: list[_Entry] = []
+    for entry in entries:
+        command = _copy_tree(entry.command)
+        if line_of is not None:
+            command["line"] = line_of(entry.start)
+        copy = _Entry(command, entry.start, entry.end, substituted=entry.substituted)
+        copy.heredocs = [
+            ScriptHeredoc(heredoc.offset, heredoc.body, _shifted(line_of, heredoc.body_start), heredoc.body_start)
+            for heredoc in entry.heredocs
+        ]
+        placed.append(copy)
+    return placed, failed
+
+
+def _copy_tree(value: Any) -> Any:
+    if type(value) is dict:
+        return {key: _copy_tree(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy_tree(item) for item in value]
+    return value
+
+
+# Parses kept for scripts seen twice, and the scripts seen once.
+_KEPT_PARSES: dict[tuple[str, bool], tuple[list[_Entry], bool]] = {}
+_KEPT_LIMIT = 256
+_SEEN_SCRIPTS: set[tuple[str, bool]] = set()
+_SEEN_LIMIT = 4096
 
 
 def _tree_sitter_entries(script: str, line_of: LineOf | None, substitutions: bool) -> tuple[list[_Entry], bool]:
@@ -212,7 +270,7 @@ def _tree_sitter_entries(script: str, line_of: LineOf | None, substitutions: boo
         if item.heredoc is not None:
             body_start = to_char(item.heredoc.start_byte)
             body = script[body_start : to_char(item.heredoc.end_byte)]
-            entry.heredocs.append(ScriptHeredoc(start, body, _shifted(line_of, body_start)))
+            entry.heredocs.append(ScriptHeredoc(start, body, _shifted(line_of, body_start), body_start))
         entries.append(entry)
     for row in sorted(error_rows - raw_rows_done):
         if rows[row].strip():

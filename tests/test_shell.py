@@ -234,3 +234,46 @@ def test_astral_letters_reach_commands_unchanged() -> None:
 
     assert [command["argv"] for command in commands] == [["echo", "\U0001f600", "\U00020000"]]
     assert failed is False
+
+
+REPEATED_SCRIPTS = [
+    "apt-get update && apt-get install -y curl=8.5.0-2 && rm -rf /var/lib/apt/lists/*",
+    "set -eux; for f in a b; do sh -c \"echo $f > /tmp/$f\"; done; cat <<EOF | bash\necho hi\nEOF",
+    "if [ -f x ]; then echo ok; fi; ) broken (",
+    "FOO=1 BAR=$(id -u) make install 2>&1 | tee /tmp/log",
+]
+
+
+@pytest.mark.parametrize("script", REPEATED_SCRIPTS)
+def test_repeated_script_same_as_first_parse(script: str) -> None:
+    # The second and later parses of a script reuse a kept copy: with other lines, they must equal a fresh parse.
+    shell._KEPT_PARSES.clear()
+    shell._SEEN_SCRIPTS.clear()
+    first = shell.parse_script(script, lambda offset: 10 + offset // 20)
+    second = shell.parse_script(script, lambda offset: 100 + offset // 20)
+    third = shell.parse_script(script, lambda offset: 10 + offset // 20)
+
+    assert (script, True) in shell._KEPT_PARSES
+    assert third == first
+    assert [command.get("line") for command in second[0]] == [
+        None if line is None else line + 90 for line in (command.get("line") for command in first[0])
+    ]
+    assert [dict(command, line=None) for command in second[0]] == [dict(command, line=None) for command in first[0]]
+
+
+def test_kept_parse_is_not_changed_by_callers() -> None:
+    shell._KEPT_PARSES.clear()
+    shell._SEEN_SCRIPTS.clear()
+    script = "apt-get install -y curl && sh -c 'make all'"
+    shell.parse_script(script)
+    changed, _ = shell.parse_script(script)
+    changed[0]["argv"].append("extra")
+    changed[0]["package"]["packages"].clear()
+    changed[0]["program"] = "other"
+
+    again, _ = shell.parse_script(script)
+
+    assert again[0]["argv"] == ["apt-get", "install", "-y", "curl"]
+    assert again[0]["program"] == "apt-get"
+    assert again[0]["package"]["packages"] == [{"name": "curl", "raw": "curl"}]
+    assert [command["depth"] for command in again if "depth" in command] == [1]
