@@ -23,7 +23,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
@@ -86,7 +86,7 @@ def ordered_map(
         _fill(pool, function, remaining, pending, limit, items_per_task)
         while pending:
             task_items, future = pending.popleft()
-            outcomes = _outcomes(task_items, future, function, pool, on_failure)
+            outcomes = _CRASHED if future is None else _outcomes(task_items, future, function, pool, on_failure)
             if outcomes is _CRASHED:
                 # Every unfinished task failed with the pool: run their items again alone, in their place.
                 queued: list[_Task[Item]] = [(task_items, None), *pending]
@@ -160,7 +160,8 @@ def _outcomes(
     """Wait for a task and return its results (``on_failure``'s for failed items), or _CRASHED when the pool broke."""
     try:
         outcomes = future.result()
-    except BrokenProcessPool:
+    except (BrokenProcessPool, CancelledError):
+        # A task cancelled by the shutdown of a broken pool never ran: it runs again like the ones that crashed.
         return _CRASHED
     except Exception as error:  # noqa: BLE001 - a task that could not travel, such as a result that cannot be pickled
         if pool is None or len(items) == 1:
@@ -168,7 +169,11 @@ def _outcomes(
         # Find the item at fault: each one again in a task of its own.
         results: list[Result] = []
         for item in items:
-            single = _outcomes([item], pool.submit(function, [item]), function, None, on_failure)
+            try:
+                resubmitted = pool.submit(function, [item])
+            except BrokenProcessPool:
+                return _CRASHED
+            single = _outcomes([item], resubmitted, function, None, on_failure)
             if single is _CRASHED:
                 return _CRASHED
             results.extend(single)
@@ -192,7 +197,13 @@ def _fill(
         task_items = list(itertools.islice(remaining, items_per_task))
         if not task_items:
             return
-        pending.append((task_items, pool.submit(function, task_items)))
+        try:
+            future = pool.submit(function, task_items)
+        except BrokenProcessPool:
+            # A worker died since the last result was read: the task runs again with the ones in flight.
+            pending.append((task_items, None))
+            return
+        pending.append((task_items, future))
 
 
 _CRASHED: Any = object()
@@ -209,6 +220,9 @@ class _Pool:
         self._initargs = initargs
         self._executor = self._start(workers)
 
+    # TODO: a worker killed while it writes a result larger than the pipe's buffer can leave the executor's
+    # manager thread waiting forever on the partial message, so the run hangs. Watching the workers' exit
+    # codes from this process would turn that into the crash path above.
     def _start(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=self._context, initializer=self._initializer, initargs=self._initargs)
 

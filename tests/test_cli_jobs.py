@@ -173,3 +173,21 @@ def test_dead_worker_in_a_task_of_several_items():
 def test_spawned_workers_keep_the_order():
     results = list(parallel.ordered_map(_double_slowly_at_first, range(6), workers=2, on_failure=_failure, method="spawn"))
     assert results == [0, 2, 4, 6, 8, 10]
+
+
+def test_pool_broken_before_a_submit(monkeypatch):
+    # A worker can die between two results; the next submit then raises instead of returning a future.
+    from concurrent.futures.process import BrokenProcessPool
+
+    submit = parallel._Pool.submit
+    calls = {"count": 0}
+
+    def failing_submit(self, function, items):
+        calls["count"] += 1
+        if calls["count"] == 3:
+            raise BrokenProcessPool("a worker died")
+        return submit(self, function, items)
+
+    monkeypatch.setattr(parallel._Pool, "submit", failing_submit)
+    results = list(parallel.ordered_map(_double_slowly_at_first, range(12), workers=2, on_failure=_failure, items_per_task=2))
+    assert results == [item * 2 for item in range(12)]

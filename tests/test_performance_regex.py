@@ -10,7 +10,15 @@ import pytest
 
 from prodpolicy.policy.conditions import ConditionError, _item_match, compile_conditions, compile_regex
 from prodpolicy.policy.model import Condition
-from prodpolicy.policy.regex import JoinedTexts, PatternTest, TextSearch, _anchored_at_start, _required_prefix, non_capturing
+from prodpolicy.policy.regex import (
+    JoinedTexts,
+    PatternTest,
+    TextSearch,
+    _anchored_at_start,
+    _required_prefix,
+    non_capturing,
+    search_any,
+)
 from prodpolicy.policy.selection import (
     FALSE,
     PLAIN_ENVIRONMENT,
@@ -309,3 +317,36 @@ def test_regex_error_hint_only_for_missing_features(pattern: str, message: str) 
         compile_regex(pattern)
 
     assert raised.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("patterns", "texts"),
+    [
+        # \Q quotes to the end of the pattern when no \E follows: it must not swallow a joined group's ).
+        ([r"\Qapt-get", "x$"], ["apt-get install", "nox", "nothing", "apt-get)"]),
+        # An empty match before a word character: no prefix is required.
+        ([r"^v?\b"], ["3.12", "v1", "-x", ""]),
+        ([r"^(?:sudo)?\b", r"^a+b"], ["apt", "sudo x", "aab", ".b"]),
+    ],
+)
+def test_pattern_edge_cases_same_as_plain_search(patterns: list[str], texts: list[str]) -> None:
+    compiled = [compile_regex(pattern) for pattern in patterns]
+    expected = [any(pattern.search(text) for pattern in compiled) for text in texts]
+
+    assert [PatternTest(compiled)(text) for text in texts] == expected
+    flagged = TextSearch(patterns).flagged(JoinedTexts(texts * 2))
+    assert set(number for number, found in enumerate(expected * 2) if found) <= set(flagged)
+
+
+def test_required_prefix_only_from_plain_literals() -> None:
+    options = compile_regex("x").options
+    assert _required_prefix(r"^v?\b", options) == b""
+    assert _required_prefix(r"^(?:sudo)?\b", options) == b""
+    assert _required_prefix(r"^ab+c", options) == b"ab"
+
+
+def test_plain_search_accepts_lone_surrogates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PLAIN_ENVIRONMENT, "1")
+    test = search_any([compile_regex("caf"), compile_regex(r"e\b")])
+    assert test("caf\ud800e")
+    assert not test("\udfff x")

@@ -208,3 +208,11 @@ def test_token_presence_agrees_with_scan(text: str) -> None:
     if scan_tokens(text):
         assert _token_present(text)
     assert bool(list(_ANY_TOKEN.finditer(text))) == _token_present(text)
+
+
+def test_token_next_to_lone_surrogate_is_masked() -> None:
+    # Image JSON may hold lone surrogates, which google-re2 cannot encode.
+    text = "API_TOKEN=ghp_" + "aB3dE5fG7h" * 3 + "J9kL1m" + "\ud800 rest"
+
+    assert [token.kind for token in scan_tokens(text)] == ["github-token"]
+    assert redact_text(text) == "API_TOKEN=ghp_**** rest"

@@ -46,9 +46,10 @@ _LEADING_FLAGS = re.compile(r"(\(\?[iUs]+\))+")
 # The options of every policy pattern: RE2's defaults, without RE2 logging its own errors to stderr.
 RE2_OPTIONS = re2.Options()
 RE2_OPTIONS.log_errors = False
-# Syntax that TextSearch does not join: \A and \z, which mean the start and end of each text, and inline
-# flags that turn a mode off, since they could turn off the multi-line mode of the joined search.
-_TEXT_BOUND = re.compile(r"\\[Az]|\(\?[A-Za-z]*-")
+# Syntax that TextSearch does not join. \A and \z mean the start and end of each text. \Q quotes up to \E or
+# the end of the pattern, so it could take in the ) of the group around it. An inline flag that turns a mode
+# off could turn off the multi-line mode of the joined search.
+_TEXT_BOUND = re.compile(r"\\[AzQ]|\(\?[A-Za-z]*-")
 # Below this many texts, one test per text is as fast as a joined search.
 _JOIN_FROM = 4
 
@@ -95,7 +96,9 @@ class PatternTest:
         for pattern in self._patterns:
             text = pattern.pattern if isinstance(pattern.pattern, str) else pattern.pattern.decode()
             prefix = _required_prefix(text, options, pattern)
-            if prefix:
+            if prefix or "\\Q" in text:
+                # \Q quotes up to \E or the end of the pattern, so a pattern with it is never joined to others:
+                # its quote could take in the ) that closes its group. An empty prefix lets every text through.
                 gated.append((prefix, _raw(text, options, pattern)))
             else:
                 rest.append(text)
@@ -194,7 +197,9 @@ def search_any(patterns: Sequence[Any], *, memo: bool = True) -> Callable[[str],
     :class:`PatternTest` gives the same results.
     """
     if plain_evaluation() or _UNANCHORED is None or not all(hasattr(pattern, "_regexp") for pattern in patterns):
-        return lambda text: any(pattern.search(text) for pattern in patterns)
+        # Encoded as PatternTest encodes, so that a lone surrogate (from an image's JSON) is a byte sequence
+        # RE2 skips, not an error.
+        return lambda text: any(pattern.search(text.encode("utf-8", "surrogatepass")) for pattern in patterns)
     return PatternTest(patterns, MEMO_SIZE if memo else 0)
 
 
@@ -240,7 +245,30 @@ def _required_prefix(pattern: str, options: Any, compiled: Any = None) -> bytes:
         if low != high:
             break
         length += 1
-    return bytes(lowest[:length])
+    # PossibleMatchRange leaves out empty matches: ^v?\b matches "3.12" with an empty string, yet its range
+    # starts with "v". Only characters written as plain literals right after ^, none of them optional, are
+    # sure to start every match.
+    literal = _leading_literal(pattern)
+    return bytes(lowest[: min(length, len(literal.encode("utf-8")))])
+
+
+def _leading_literal(pattern: str) -> str:
+    """Return the plain characters that follow ``^`` (after leading flags), up to the first one a quantifier makes optional."""
+    flags = _LEADING_FLAGS.match(pattern)
+    body = pattern[flags.end() :] if flags else pattern
+    body = body[1:] if body.startswith("^") else ""
+    literal: list[str] = []
+    for index, char in enumerate(body):
+        if not (char.isalnum() or char in " -_=:/,@%&'\"<>~!#"):
+            break
+        if body[index + 1 : index + 2] in ("?", "*", "{", "+"):
+            # The character may repeat (+) or be absent: it still starts the match only for +, and nothing after it
+            # is sure, so the literal ends here or before it.
+            if body[index + 1] == "+":
+                literal.append(char)
+            break
+        literal.append(char)
+    return "".join(literal)
 
 
 def _anchored_at_start(pattern: str) -> bool:
