@@ -350,3 +350,17 @@ def test_plain_search_accepts_lone_surrogates(monkeypatch: pytest.MonkeyPatch) -
     test = search_any([compile_regex("caf"), compile_regex(r"e\b")])
     assert test("caf\ud800e")
     assert not test("\udfff x")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "prefix"),
+    [
+        (r"^(-[A-Za-z]*k[A-Za-z]*|--insecure)$", b"-"),
+        (r"^cgr\.dev/", b"cgr.dev/"),
+        (r"^(ab)?c", b""),
+        (r"^(a|b)c", b""),
+        (r"^a+b", b"a"),
+    ],
+)
+def test_required_prefix_through_escapes_and_groups(pattern: str, prefix: bytes) -> None:
+    assert _required_prefix(pattern, compile_regex("x").options) == prefix

@@ -253,22 +253,88 @@ def _required_prefix(pattern: str, options: Any, compiled: Any = None) -> bytes:
 
 
 def _leading_literal(pattern: str) -> str:
-    """Return the plain characters that follow ``^`` (after leading flags), up to the first one a quantifier makes optional."""
+    """Return the plain characters that every match starts with, read after ``^`` (and leading flags).
+
+    Reading stops at the first character a quantifier makes optional, and at any syntax other than plain
+    characters, escaped punctuation and a first group whose alternatives all start with the same characters.
+    """
     flags = _LEADING_FLAGS.match(pattern)
     body = pattern[flags.end() :] if flags else pattern
-    body = body[1:] if body.startswith("^") else ""
+    return _literal_run(body[1:]) if body.startswith("^") else ""
+
+
+def _literal_run(body: str) -> str:
     literal: list[str] = []
-    for index, char in enumerate(body):
-        if not (char.isalnum() or char in " -_=:/,@%&'\"<>~!#"):
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "(" and not literal:
+            return _group_literal(body, index)
+        if char == "\\" and index + 1 < len(body) and body[index + 1] in _ESCAPED_PUNCTUATION:
+            char = body[index + 1]
+            index += 1
+        elif not (char.isalnum() or char in _PLAIN_PUNCTUATION):
             break
-        if body[index + 1 : index + 2] in ("?", "*", "{", "+"):
-            # The character may repeat (+) or be absent: it still starts the match only for +, and nothing after it
-            # is sure, so the literal ends here or before it.
-            if body[index + 1] == "+":
-                literal.append(char)
+        following = body[index + 1 : index + 2]
+        if following in ("?", "*", "{"):
             break
         literal.append(char)
+        if following == "+":
+            # The character repeats, so what comes after it is not at a fixed place.
+            break
+        index += 1
     return "".join(literal)
+
+
+def _group_literal(body: str, start: int) -> str:
+    """Return the characters that every alternative of the group at ``start`` starts with, if it is not optional."""
+    depth = 0
+    alternatives: list[str] = []
+    begin = start + 3 if body.startswith("(?:", start) else start + 1
+    if body.startswith("(?", start) and begin == start + 1:
+        # A named group or inline flags: not read.
+        return ""
+    index = begin
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            end = _class_end(body, index)
+            if end is None:
+                return ""
+            index = end
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0:
+                alternatives.append(body[begin:index])
+                if body[index + 1 : index + 2] in ("?", "*", "{"):
+                    return ""
+                return _common_prefix([_literal_run(alternative) for alternative in alternatives])
+            depth -= 1
+        elif char == "|" and depth == 0:
+            alternatives.append(body[begin:index])
+            begin = index + 1
+        index += 1
+    return ""
+
+
+def _common_prefix(texts: list[str]) -> str:
+    if not texts:
+        return ""
+    shortest = min(texts, key=len)
+    for length in range(len(shortest), 0, -1):
+        if all(text.startswith(shortest[:length]) for text in texts):
+            return shortest[:length]
+    return ""
+
+
+# Characters that match themselves in RE2 syntax, and escaped punctuation that does.
+_PLAIN_PUNCTUATION = frozenset(" -_=:/,@%&'\"<>~!#")
+_ESCAPED_PUNCTUATION = frozenset(".$/-{}()[]*+?|^\\:=@#&~,'\"<> ")
 
 
 def _anchored_at_start(pattern: str) -> bool:
