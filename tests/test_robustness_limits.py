@@ -305,3 +305,17 @@ def test_archive_json_member_size_limit(tmp_path, monkeypatch, capsys):
     (tmp_path / "image.tar").write_bytes(tar_bytes([(_info("manifest.json", len(manifest)), manifest)]))
     errors, _ = errors_of(capsys, "image.tar")
     assert "manifest.json is 10,485,762 bytes, more than the 10,485,760-byte limit for a manifest or config" in errors["image.tar"]
+
+
+def test_exec_form_nested_past_recursion_limit_is_shell_form():
+    # json raises RecursionError long before Docker's 10,000 levels: such a CMD is read as shell form.
+    text = "FROM alpine:3.20\nCMD " + "[" * 5000 + "]" * 5000 + "\n"
+
+    (document,) = normalize("Dockerfile", kind="dockerfile", text=text)
+
+    cmd = document.data["stages"][0]["instructions"][1]
+    assert cmd["keyword"] == "CMD"
+    assert cmd["form"] == "shell"
+    assert cmd["line"] == 2
+    assert "invalid_json_array" not in cmd.get("facts", {})
+    assert document.errors == []

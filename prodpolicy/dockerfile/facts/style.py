@@ -320,7 +320,8 @@ def _invalid_json_array(raw: RawInstruction) -> bool:
         return True
     try:
         value, end = json.JSONDecoder().raw_decode(text)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # Arrays nested past Python's recursion limit are no exec form either (see lexer.parse_json_array).
         return False
     # A valid array followed by more text: Docker reads the whole line as shell form.
     return isinstance(value, list) and end < len(text)
