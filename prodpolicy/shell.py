@@ -73,7 +73,7 @@ class ScriptHeredoc:
     offset: int
     body: str
     line_of: LineOf | None = None
-    # Where the body starts in the script, so a kept parse can map its lines again.
+    # Where the body starts in the script, so a cached parse can map its lines again.
     body_start: int = 0
 
 
@@ -180,26 +180,26 @@ def _parse_entries(script: str, line_of: LineOf | None, substitutions: bool) -> 
 
     Dockerfiles of one project often repeat their build scripts (the variants of an image,
     the services of a monorepo). The second time a script is seen, its entries are kept
-    without lines. From then on each use gets a copy of them, placed with its own ``line_of``.
+    without lines in a cache. From then on each use gets a copy of them, placed with its own ``line_of``.
     """
     key = (script, substitutions)
-    kept = _KEPT_PARSES.get(key)
-    if kept is not None:
-        return _placed(kept, line_of)
+    cached = _PARSE_CACHE.get(key)
+    if cached is not None:
+        return _placed(cached, line_of)
     if key not in _SEEN_SCRIPTS:
         if len(_SEEN_SCRIPTS) >= _SEEN_LIMIT:
             _SEEN_SCRIPTS.clear()
         _SEEN_SCRIPTS.add(key)
-        return _parse_unkept(script, line_of, substitutions)
-    kept = _parse_unkept(script, None, substitutions)
-    if len(_KEPT_PARSES) >= _KEPT_LIMIT:
+        return _parse_fresh(script, line_of, substitutions)
+    cached = _parse_fresh(script, None, substitutions)
+    if len(_PARSE_CACHE) >= _PARSE_CACHE_SIZE:
         # Starting again is simpler than an LRU and safe between threads. The scripts that repeat come back.
-        _KEPT_PARSES.clear()
-    _KEPT_PARSES[key] = kept
-    return _placed(kept, line_of)
+        _PARSE_CACHE.clear()
+    _PARSE_CACHE[key] = cached
+    return _placed(cached, line_of)
 
 
-def _parse_unkept(script: str, line_of: LineOf | None, substitutions: bool) -> tuple[list[_Entry], bool]:
+def _parse_fresh(script: str, line_of: LineOf | None, substitutions: bool) -> tuple[list[_Entry], bool]:
     if "\n" not in script:
         simple = split_simple_script(script)
         if simple is not None:
@@ -207,9 +207,9 @@ def _parse_unkept(script: str, line_of: LineOf | None, substitutions: bool) -> t
     return _tree_sitter_entries(script, line_of, substitutions)
 
 
-def _placed(kept: tuple[list[_Entry], bool], line_of: LineOf | None) -> tuple[list[_Entry], bool]:
-    """Copy kept entries, whose commands have no line yet, and give them lines from ``line_of``."""
-    entries, failed = kept
+def _placed(cached: tuple[list[_Entry], bool], line_of: LineOf | None) -> tuple[list[_Entry], bool]:
+    """Copy cached entries, whose commands have no line yet, and give them lines from ``line_of``."""
+    entries, failed = cached
     placed: list[_Entry] = []
     for entry in entries:
         command = _copy_tree(entry.command)
@@ -232,9 +232,9 @@ def _copy_tree(value: Any) -> Any:
     return value
 
 
-# Parses kept for scripts seen twice, and the scripts seen once.
-_KEPT_PARSES: dict[tuple[str, bool], tuple[list[_Entry], bool]] = {}
-_KEPT_LIMIT = 256
+# Cached parses of the scripts seen twice, and the scripts seen once.
+_PARSE_CACHE: dict[tuple[str, bool], tuple[list[_Entry], bool]] = {}
+_PARSE_CACHE_SIZE = 256
 _SEEN_SCRIPTS: set[tuple[str, bool]] = set()
 _SEEN_LIMIT = 4096
 

@@ -156,7 +156,8 @@ def test_exception_fails_only_its_item():
 def test_unsendable_result_fails_only_its_item():
     results = list(parallel.ordered_map(_double_or_unpicklable, range(12), workers=2, on_failure=_failure, items_per_task=4))
     assert results[:5] == [0, 2, 4, 6, 8]
-    assert results[5].startswith("5 failed: ") and results[5].endswith("raised in or returned from the worker process")
+    assert results[5].startswith("5 failed: ")
+    assert results[5].endswith("raised in or returned from the worker process")
     assert results[6:] == [12, 14, 16, 18, 20, 22]
 
 

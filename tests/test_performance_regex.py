@@ -135,8 +135,8 @@ def _condition(**values: object) -> ConditionSpec:
 
 def test_plan_from_a_condition_on_texts() -> None:
     assert rule_plan([_condition(field="keyword", equals="RUN")], {}) == ValueIn(("keyword",), frozenset({"RUN"}))
-    wanted = rule_plan([_condition(field="package.manager", **{"in": {"param": "managers"}})], {"managers": ["apt-get", "apk"]})
-    assert wanted == ValueIn(("package", "manager"), frozenset({"apt-get", "apk"}))
+    plan = rule_plan([_condition(field="package.manager", **{"in": {"param": "managers"}})], {"managers": ["apt-get", "apk"]})
+    assert plan == ValueIn(("package", "manager"), frozenset({"apt-get", "apk"}))
     assert rule_plan([_condition(field="facts.shipped", equals=True)], {}) == ValueIn(("facts", "shipped"), frozenset({TRUE}))
     assert rule_plan([_condition(field="text", matches=["^a", "b"])], {}) == TextMatch(("text",), ("^a", "b"))
     assert rule_plan([_condition(field="argv", contains_match="^-k$")], {}) == TextMatch(("argv",), ("^-k$",), items=True)

@@ -194,8 +194,8 @@ def test_message_fallback_for_missing_field():
     assert [finding.message for finding in report.findings] == ["workdir not set; uid 10001"]
 
 
-# Fields of one and two names are read without building their list of values; these cases pin down that
-# the shortcut gives what the general path gives: absent and null are no value, a boolean is not a number.
+# Fields of one and two names are read without building their list of values. These cases check that the
+# shortcut gives what the general path gives: absent and null are no value, and a boolean is not a number.
 FIELD_NODES = [
     {"manager": "apt-get", "package": {"manager": "apt-get", "shipped": True}},
     {"manager": ["apt-get"], "package": {"manager": ["apt-get"], "shipped": 1}},

@@ -307,7 +307,7 @@ def test_archive_json_member_size_limit(tmp_path, monkeypatch, capsys):
     assert "manifest.json is 10,485,762 bytes, more than the 10,485,760-byte limit for a manifest or config" in errors["image.tar"]
 
 
-def test_exec_form_nested_past_recursion_limit_is_shell_form():
+def test_deeply_nested_exec_form_is_shell():
     # json raises RecursionError long before Docker's 10,000 levels: such a CMD is read as shell form.
     text = "FROM alpine:3.20\nCMD " + "[" * 5000 + "]" * 5000 + "\n"
 

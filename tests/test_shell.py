@@ -245,15 +245,15 @@ REPEATED_SCRIPTS = [
 
 
 @pytest.mark.parametrize("script", REPEATED_SCRIPTS)
-def test_repeated_script_same_as_first_parse(script: str) -> None:
-    # The second and later parses of a script reuse a kept copy: with other lines, they must equal a fresh parse.
-    shell._KEPT_PARSES.clear()
+def test_repeated_script_parse_same(script: str) -> None:
+    # The second and later parses of a script reuse a cached copy: with other lines, they must equal a fresh parse.
+    shell._PARSE_CACHE.clear()
     shell._SEEN_SCRIPTS.clear()
     first = shell.parse_script(script, lambda offset: 10 + offset // 20)
     second = shell.parse_script(script, lambda offset: 100 + offset // 20)
     third = shell.parse_script(script, lambda offset: 10 + offset // 20)
 
-    assert (script, True) in shell._KEPT_PARSES
+    assert (script, True) in shell._PARSE_CACHE
     assert third == first
     assert [command.get("line") for command in second[0]] == [
         None if line is None else line + 90 for line in (command.get("line") for command in first[0])
@@ -261,8 +261,8 @@ def test_repeated_script_same_as_first_parse(script: str) -> None:
     assert [dict(command, line=None) for command in second[0]] == [dict(command, line=None) for command in first[0]]
 
 
-def test_kept_parse_is_not_changed_by_callers() -> None:
-    shell._KEPT_PARSES.clear()
+def test_cached_parse_unchanged_by_callers() -> None:
+    shell._PARSE_CACHE.clear()
     shell._SEEN_SCRIPTS.clear()
     script = "apt-get install -y curl && sh -c 'make all'"
     shell.parse_script(script)

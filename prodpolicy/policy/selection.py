@@ -160,10 +160,14 @@ def _cheapest(plans: Iterable[Plan | None]) -> Plan | None:
 
 
 def cost(plan: Plan) -> int:
-    """Rank a plan by what it costs to answer and how many nodes it leaves: index lookups first, whole fields last."""
+    """Rank a plan by what it costs to compute and how many nodes it leaves: index lookups first, whole fields last."""
     if isinstance(plan, Either):
         return max(cost(part) for part in plan.parts)
-    return 0 if isinstance(plan, ValueIn) else 1 if isinstance(plan, TextMatch) else 2
+    if isinstance(plan, ValueIn):
+        return 0
+    if isinstance(plan, TextMatch):
+        return 1
+    return 2
 
 
 class SelectionIndex:
@@ -233,11 +237,12 @@ class SelectionIndex:
             texts: list[str] = []
             owners: list[int] = []
             for position, value in self._field(names):
+                tested: Any = (value,)
                 if items:
                     # contains_match tests list items and mapping keys.
-                    tested: Any = value if isinstance(value, list) else list(value) if isinstance(value, dict) else ()
-                else:
-                    tested = (value,)
+                    tested = value if isinstance(value, list) else ()
+                    if isinstance(value, dict):
+                        tested = list(value)
                 for item in tested:
                     text = regex_input(item)
                     if text is not None:
