@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from prodpolicy.policy import jsonpath
 from prodpolicy.policy.jsonpath import _compile_parsed, _compile_simple, compile_path
 
 RULES = Path(__file__).resolve().parents[1] / "policies" / "rules"
@@ -128,3 +129,20 @@ def test_find_sharing_reuses_prefixes() -> None:
     assert compile_path("$.stages[*].instructions[*].commands[*].program").find_sharing(SHARED_DATA, found) == [
         (("x", "commands", 0, "program"), "z")
     ]
+
+
+FORMATTED_PATHS = [
+    ((), "$"),
+    (("stages", 0, "base"), "$['stages'][0]['base']"),
+    (("services", "it's", "environment", "A\\B"), "$['services']['it\\'s']['environment']['A\\\\B']"),
+    (("services", "web", "ports", 3), "$['services']['web']['ports'][3]"),
+]
+
+
+def test_formatted_paths_kept_and_started_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Paths are kept once formatted; past the size the memory starts again, with the same texts.
+    monkeypatch.setattr(jsonpath, "_FORMATTED_SIZE", 2)
+    jsonpath._FORMATTED.clear()
+    for _ in range(2):
+        assert [jsonpath.format_path(path) for path, _ in FORMATTED_PATHS] == [text for _, text in FORMATTED_PATHS]
+        assert len(jsonpath._FORMATTED) <= 2

@@ -224,6 +224,33 @@ def test_selection_index_candidates(plan: Any, expected: list[int]) -> None:
     assert [path[1] for path, _ in index.candidates(plan)] == expected
 
 
+NESTED_NODES = [
+    {"package": {"manager": "apk", "facts": {"cache": "kept"}}},
+    {"package": "apk"},
+    {"package": ["apk"]},
+    {"package": {"manager": None, "facts": {"cache": None}}},
+    ["package"],
+    {"package": {"manager": "apt-get", "facts": "kept"}},
+    {"package": {"manager": "apk", "facts": {"cache": "kept"}}},
+]
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        (ValueIn(("package", "manager"), frozenset({"apk"})), [0, 6]),
+        (Present(("package", "manager")), [0, 5, 6]),
+        (ValueIn(("package", "facts", "cache"), frozenset({"kept"})), [0, 6]),
+        (Present(("package", "facts", "cache")), [0, 6]),
+        (Present(("package",)), [0, 1, 2, 3, 5, 6]),
+    ],
+)
+def test_selection_index_nested_fields(plan: Any, expected: list[int]) -> None:
+    # A field two or three names deep, through values that are not mappings or are null.
+    index = SelectionIndex([(("n", number), node) for number, node in enumerate(NESTED_NODES)])
+    assert [path[1] for path, _ in index.candidates(plan)] == expected
+
+
 TEXTS = [
     "curl -k https://example.com",
     "",

@@ -277,3 +277,80 @@ def test_cached_parse_unchanged_by_callers() -> None:
     assert again[0]["program"] == "apt-get"
     assert again[0]["package"]["packages"] == [{"name": "curl", "raw": "curl"}]
     assert [command["depth"] for command in again if "depth" in command] == [1]
+
+
+# Scripts that share commands, each read in another place: operator, depth, outer redirections and errors differ.
+SHARED_COMMANDS = [
+    "apt-get install -y curl=8.5.0-2 && echo done\nif true; then apt-get install -y curl=8.5.0-2; fi",
+    "echo done > /tmp/a\nfor f in a; do echo done; done 2>/dev/null\nx=$(echo done)",
+    "make all && echo done > /tmp/log\necho done | tee /tmp/b",
+    "export PATH=$(echo done):$PATH\nexport PATH=$(echo done):$PATH && FOO=1 env",
+    "cat <<EOF | sh\necho done\nEOF\necho done\n",
+    "echo \u00e9t\u00e9 $(echo done) && echo \u00e9t\u00e9 $(echo done)\necho caf\u00e9 > /tmp/x",
+    "if [ -f x ]; then echo done; fi\nfi fi ( echo done",
+]
+
+
+@pytest.mark.parametrize("script", SHARED_COMMANDS)
+def test_reused_commands_equal_fresh_ones(script: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A command read before is copied, then given its own operator, depth and outer redirections.
+    shell._COMMANDS.clear()
+    reused = commands(script)
+    with monkeypatch.context() as plain:
+        plain.setenv("PRODPOLICY_PLAIN_EVALUATION", "1")
+        shell._PARSE_CACHE.clear()
+        shell._SEEN_SCRIPTS.clear()
+        fresh = commands(script)
+
+    assert reused == fresh
+    # The order of the keys is part of the JSON report.
+    assert [list(command) for command in reused[0]] == [list(command) for command in fresh[0]]
+
+
+def test_reused_command_operator_depth_and_redirects():
+    shell._COMMANDS.clear()
+    parsed, failed = commands("echo done\nmake && echo done > /tmp/log\nx=$(echo done)")
+
+    assert failed is False
+    done = [command for command in parsed if command["argv"] == ["echo", "done"]]
+    assert [(command["operator"], command.get("depth"), command.get("redirects"), command["line"]) for command in done] == [
+        (None, None, None, 1),
+        ("&&", None, [{"operator": ">", "target": "/tmp/log"}], 2),
+        (None, 1, None, 3),
+    ]
+
+
+def test_reused_command_unchanged_by_callers():
+    shell._COMMANDS.clear()
+    first, _ = shell.parse_script("apt-get install -y curl > /tmp/log\ntrue")
+    first[0]["argv"].append("extra")
+    first[0]["package"]["packages"].clear()
+    first[0]["redirects"].append({"operator": ">>", "target": "/tmp/other"})
+
+    again, _ = shell.parse_script("apt-get install -y curl > /tmp/log\nfalse")
+
+    assert again[0]["argv"] == ["apt-get", "install", "-y", "curl"]
+    assert again[0]["package"]["packages"] == [{"name": "curl", "raw": "curl"}]
+    assert again[0]["redirects"] == [{"operator": ">", "target": "/tmp/log"}]
+
+
+def test_reused_commands_start_again_when_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shell, "_COMMANDS_SIZE", 2)
+    shell._COMMANDS.clear()
+    parsed, _ = shell.parse_script("echo a\necho b\necho c\necho a")
+
+    assert [command["argv"] for command in parsed] == [["echo", "a"], ["echo", "b"], ["echo", "c"], ["echo", "a"]]
+    assert len(shell._COMMANDS) <= 2
+
+
+def test_words_after_multibyte_characters():
+    # Byte offsets and character offsets differ after a character of two or more bytes.
+    parsed, failed = commands("echo \u00e9\U0001f600 'x y' \"$(id -u)\" > /tmp/\u00e9\nprintf '%s' `pwd`")
+
+    assert failed is False
+    assert [(command["argv"], command.get("redirects"), command.get("depth")) for command in parsed] == [
+        (["echo", "\u00e9\U0001f600", "x y", "$(id -u)"], [{"operator": ">", "target": "/tmp/\u00e9"}], None),
+        (["id", "-u"], None, 1),
+        (["printf", "%s", "`pwd`"], None, None),
+        (["pwd"], None, 1),
+    ]

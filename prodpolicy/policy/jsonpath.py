@@ -249,6 +249,21 @@ def _flatten(node: Any, steps: list[Step], text: str) -> None:
 
 def format_path(path: Path) -> str:
     """Write a path as an RFC 9535 normalized path, such as ``$['stages'][0]['base']``."""
+    # Findings of a document point at the same few nodes: a compose file gets about 120 of them.
+    text = _FORMATTED.get(path)
+    if text is None:
+        if len(_FORMATTED) >= _FORMATTED_SIZE:
+            _FORMATTED.clear()
+        text = _FORMATTED[path] = _format_path(path)
+    return text
+
+
+# The paths formatted lately, kept until there are this many.
+_FORMATTED: dict[Path, str] = {}
+_FORMATTED_SIZE = 4096
+
+
+def _format_path(path: Path) -> str:
     parts = ["$"]
     for part in path:
         if isinstance(part, int):

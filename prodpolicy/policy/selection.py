@@ -254,8 +254,26 @@ class SelectionIndex:
 
     def _field(self, names: tuple[str, ...]) -> list[tuple[int, Any]]:
         """Return (position, value) for each node whose field of names has a value, as the conditions read it."""
+        nodes = self.nodes
+        # Most fields are one or two names deep: a comprehension reads them at about twice the speed of the loop.
+        if len(names) == 1:
+            name = names[0]
+            return [
+                (position, value)
+                for position, (_, node) in enumerate(nodes)
+                if isinstance(node, dict) and (value := node.get(name)) is not None
+            ]
+        if len(names) == 2:
+            first, second = names
+            return [
+                (position, value)
+                for position, (_, node) in enumerate(nodes)
+                if isinstance(node, dict)
+                and isinstance(outer := node.get(first), dict)
+                and (value := outer.get(second)) is not None
+            ]
         found: list[tuple[int, Any]] = []
-        for position, (_, node) in enumerate(self.nodes):
+        for position, (_, node) in enumerate(nodes):
             value = node
             for name in names:
                 if not isinstance(value, dict):

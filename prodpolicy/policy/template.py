@@ -32,13 +32,7 @@ class Template:
     parts: tuple[str | _Field, ...]
 
     def render(self, node: Any) -> str:
-        pieces: list[str] = []
-        for part in self.parts:
-            if isinstance(part, str):
-                pieces.append(part)
-            else:
-                pieces.append(part.render(node))
-        return "".join(pieces)
+        return "".join([part if type(part) is str else part.render(node) for part in self.parts])
 
 
 @dataclass(frozen=True, slots=True)
