@@ -65,7 +65,14 @@ def discover(
         if search.skips_explicit(path, is_dir):
             continue
         if is_dir and kind_for_directory(path) is None:
-            yield from (Found(found, False) for found in search.walk(Path(path)))
+            other_files, excluded = search.other_files, search.excluded
+            inputs = 0
+            for found in search.walk(Path(path)):
+                inputs += 1
+                yield Found(found, False)
+            if not inputs:
+                # Without this warning a folder of wrongly named files would pass as a clean report of 0 files.
+                _warn_no_input(path, search.other_files - other_files, search.excluded - excluded)
         else:
             logger.debug("found %s (given by name)", path)
             yield Found(path, True)
@@ -76,6 +83,27 @@ def discover(
         )
 
 
+def _warn_no_input(folder: str, other_files: int, excluded: int) -> None:
+    names = "Dockerfile, Containerfile, *.Dockerfile, compose.yaml or docker-compose.yml"
+    if excluded:
+        logger.warning(
+            "no input found in %s: the exclusions (.gitignore, .prodpolicyignore, --exclude) skipped %d of its paths; "
+            "run with --verbose to see which",
+            folder,
+            excluded,
+        )
+    elif other_files:
+        logger.warning(
+            "no input found in %s: a folder search reads only files named %s, and %d other files were not read; "
+            "pass files by name to evaluate them whatever their names",
+            folder,
+            names,
+            other_files,
+        )
+    else:
+        logger.warning("no input found in %s: it contains no file named %s", folder, names)
+
+
 class _Search:
     """One folder search: the exclusions and the count of files that were not inputs."""
 
@@ -83,6 +111,8 @@ class _Search:
         self.excludes = excludes
         self.force_exclude = force_exclude
         self.other_files = 0
+        # Files and folders skipped because an exclusion matched them.
+        self.excluded = 0
 
     def skips_explicit(self, path: str, is_dir: bool) -> bool:
         if not self.force_exclude or self.excludes is None:
@@ -129,6 +159,7 @@ class _Search:
             return False
         exclusion = self.excludes.excluded(path, is_dir=is_dir, root=str(root))
         if exclusion is not None:
+            self.excluded += 1
             logger.debug("skipped %s: %s", path, exclusion)
         return exclusion is not None
 

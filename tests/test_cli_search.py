@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -201,3 +203,63 @@ def test_verbose_says_why_a_path_was_skipped(repository, capsys):
     assert "prodpolicy.discovery: skipped ./services/api/debug.Dockerfile: matches '*.Dockerfile' (--exclude)\n" in err
     assert "prodpolicy.discovery: skipped ./.git: a version control, dependency or cache folder\n" in err
     assert "prodpolicy.discovery: found ./services/api/Dockerfile\n" in err
+
+
+def no_input_warnings(caplog: pytest.LogCaptureFixture, paths: list[str], excludes: Excludes | None = None) -> list[str]:
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="prodpolicy.discovery"):
+        found(paths, excludes)
+    return [record.getMessage() for record in caplog.records]
+
+
+NAMES = "Dockerfile, Containerfile, *.Dockerfile, compose.yaml or docker-compose.yml"
+
+
+def test_folder_of_other_names_warns(tmp_path, caplog):
+    write(tmp_path / "compose-0001.yaml", "services: {}\n")
+    write(tmp_path / "deep" / "app.json", "{}\n")
+    write(tmp_path / "node_modules" / "Dockerfile")
+
+    assert no_input_warnings(caplog, [str(tmp_path)]) == [
+        f"no input found in {tmp_path}: a folder search reads only files named {NAMES}, and 2 other files were not "
+        "read; pass files by name to evaluate them whatever their names"
+    ]
+
+
+def test_empty_folder_warns(tmp_path, caplog):
+    (tmp_path / "empty").mkdir()
+
+    assert no_input_warnings(caplog, [str(tmp_path / "empty")]) == [
+        f"no input found in {tmp_path / 'empty'}: it contains no file named {NAMES}"
+    ]
+
+
+def test_excluded_folder_warns(repository, caplog):
+    assert no_input_warnings(caplog, ["services"], Excludes(["api/"])) == [
+        "no input found in services: the exclusions (.gitignore, .prodpolicyignore, --exclude) skipped 1 of its paths; "
+        "run with --verbose to see which"
+    ]
+
+
+def test_warning_only_for_folders_without_input(repository, caplog):
+    write(repository / "docs" / "README.md", "# docs\n")
+
+    assert no_input_warnings(caplog, ["services", "Dockerfile", "docs"]) == [
+        f"no input found in docs: a folder search reads only files named {NAMES}, and 1 other files were not read; "
+        "pass files by name to evaluate them whatever their names"
+    ]
+
+
+def test_eval_warns_on_standard_error(tmp_path):
+    # In a process of its own, as a user runs it: pytest's log capture would otherwise take the warning.
+    write(tmp_path / "compose-0001.yaml", "services: {}\n")
+    command = [sys.executable, "-m", "prodpolicy", "eval", str(tmp_path)]
+
+    shown = subprocess.run(command, capture_output=True, text=True, check=False)
+    quiet = subprocess.run([*command, "-q"], capture_output=True, text=True, check=False)
+
+    assert shown.returncode == 0
+    assert shown.stdout == "0 findings in 0 files.\n"
+    assert shown.stderr.startswith(f"no input found in {tmp_path}: a folder search reads only files named {NAMES}")
+    assert quiet.returncode == 0
+    assert quiet.stderr == ""
