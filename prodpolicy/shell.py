@@ -455,23 +455,33 @@ def _command(
     argv: list[str] = []
     assignments: list[dict[str, str]] = []
     redirects: list[dict[str, str]] = []
+    # Where the last word of argv ends: a word that starts there belongs to it (see _add_word).
+    last_end = -1
     for child in node.children:
         kind = child.type
         if kind == "word":
             # Most arguments are plain words: read them here rather than through _Source.word.
-            argv.append(_unescape(text.of(child)))
+            word = _unescape(text.of(child))
         elif kind == "variable_assignment":
             name = child.child_by_field_name("name")
             value = child.child_by_field_name("value")
             assignments.append({"name": text.of(name) if name else "", "value": text.word(value) if value else ""})
+            continue
         elif kind == "command_name":
-            argv.append(text.word(child.children[0]) if child.children else text.of(child))
+            word = text.word(child.children[0]) if child.children else text.of(child)
         elif kind == "file_redirect":
             redirects.append(_redirect(child, text))
+            continue
         elif kind in ("herestring_redirect", "heredoc_redirect"):
             continue
-        elif child.is_named:
-            argv.append(text.word(child))
+        elif not child.is_named:
+            # An escape after a quoted string, as in " "\$, can come as an anonymous token: part of that word.
+            if child.start_byte != last_end:
+                continue
+            word = _unescape(text.of(child))
+        else:
+            word = text.word(child)
+        last_end = _add_word(argv, word, child, last_end)
     if redirected is not None:
         redirects.extend(_redirect(sibling, text) for sibling in redirected.children if sibling.type == "file_redirect")
     command = simple_command(argv, operator)
@@ -487,19 +497,34 @@ def _command(
 def _declaration(node: tree_sitter.Node, operator: str | None, depth: int, text: _Source) -> dict[str, Any]:
     """Describe ``export NAME=value``, ``declare``, ``local``, ``readonly`` or ``unset`` as an argv."""
     argv: list[str] = []
+    last_end = -1
     for child in node.children:
         if not child.is_named:
-            argv.append(text.of(child))
+            word = text.of(child)
         elif child.type == "variable_assignment":
             name = child.child_by_field_name("name")
             value = child.child_by_field_name("value")
-            argv.append(f"{text.of(name) if name else ''}={text.word(value) if value else ''}")
+            word = f"{text.of(name) if name else ''}={text.word(value) if value else ''}"
         else:
-            argv.append(text.word(child))
+            word = text.word(child)
+        last_end = _add_word(argv, word, child, last_end)
     command = simple_command(argv, operator)
     if depth:
         command["depth"] = depth
     return command
+
+
+def _add_word(argv: list[str], word: str, node: tree_sitter.Node, last_end: int) -> int:
+    """Add a word to argv, or join it to the last one when nothing separates them; return where it ends.
+
+    tree-sitter-bash leaves a quoted string followed by an escape, as in
+    ``" "\\0``, as two nodes, where the shell reads one word.
+    """
+    if node.start_byte == last_end:
+        argv[-1] += word
+    else:
+        argv.append(word)
+    return node.end_byte
 
 
 def simple_command(argv: list[str], operator: str | None = None) -> dict[str, Any]:

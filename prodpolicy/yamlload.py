@@ -38,7 +38,7 @@ from .document import Location, Path
 from .limits import DEFAULT_LIMITS, Limits, current_limits
 from .yamldata import YAMLData, YAMLError
 
-__all__ = ["SCALAR_STYLES", "Timestamp", "YAMLData", "YAMLError", "load_yaml", "resolve_go_yaml"]
+__all__ = ["SCALAR_STYLES", "Builder", "Timestamp", "YAMLData", "YAMLError", "yaml_node", "load_yaml", "position", "resolve_go_yaml"]
 
 try:
     _BaseLoader: type = yaml.CSafeLoader  # type: ignore[attr-defined]
@@ -79,10 +79,10 @@ for _tag, _pattern, _first in (
 
 
 class _Loader(_BaseLoader, _CoreResolver):  # type: ignore[misc, valid-type]
-    """A composer only: construction is done by :class:`_Builder`."""
+    """A composer only: construction is done by :class:`Builder`."""
 
 
-# Every plain scalar of a compose file gets this tag; _Builder resolves it like go-yaml v3.
+# Every plain scalar of a compose file gets this tag; Builder resolves it like go-yaml v3.
 _PLAIN = "tag:prodpolicy,2024:plain"
 
 
@@ -195,6 +195,21 @@ def load_yaml(
         max_yaml_values=max_values if max_values is not None else limits.max_yaml_values,
         max_yaml_depth=max_depth if max_depth is not None else limits.max_yaml_depth,
     )
+    node = yaml_node(text, scalars, limits)
+    if node is None:
+        return YAMLData(None)
+    builder = Builder(allowed_tags, limits, scalars == "compose", styles_for)
+    data = builder.build(node, (), None, 0)
+    return YAMLData(data, builder.locations, builder.tags, builder.styles, builder.merged)
+
+
+def yaml_node(text: str, scalars: str = "core", limits: Limits | None = None) -> yaml.Node | None:
+    """Parse one YAML document into PyYAML's node graph, or None for an empty one; raise :class:`YAMLError`.
+
+    A document whose aliases would expand it past ``limits.max_yaml_values`` is
+    rejected here, before anything is built. :class:`Builder` turns the graph into data.
+    """
+    limits = limits or current_limits()
     loader = _ComposeLoader(text) if scalars == "compose" else _Loader(text)
     try:
         node = loader.get_single_node()
@@ -210,7 +225,7 @@ def load_yaml(
     finally:
         loader.dispose()
     if node is None:
-        return YAMLData(None)
+        return None
     # Without an alias, a document has fewer than three values per character (a lone "?" is a mapping, a key
     # and a value), so a short one cannot go over the limit and is not counted. A "*" that is no alias only
     # means counting as before.
@@ -221,9 +236,7 @@ def load_yaml(
             limits.exceeded("max_yaml_values", "its aliases expand the document, as an alias bomb does, to more values than"),
             _first_alias_line(text),
         )
-    builder = _Builder(allowed_tags, limits, scalars == "compose", styles_for)
-    data = builder.build(node, (), None, 0)
-    return YAMLData(data, builder.locations, builder.tags, builder.styles, builder.merged)
+    return node
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int], limit: int) -> int:
@@ -258,7 +271,8 @@ def _first_alias_line(text: str) -> int | None:
     return None
 
 
-def _position(node: yaml.Node) -> Location:
+def position(node: yaml.Node) -> Location:
+    """Return where a node starts, with the line where its text ends."""
     return Location(node.start_mark.line + 1, _end_line(node), node.start_mark.column + 1)
 
 
@@ -278,7 +292,14 @@ def _end_line(node: yaml.Node) -> int:
     return end.line + 1
 
 
-class _Builder:
+class Builder:
+    """Build data from a node graph, recording the location of every key and list item by path.
+
+    A subclass can build other containers: :meth:`_new_mapping` makes a
+    mapping, :meth:`_entry` runs after each key is set, and :meth:`_sequence`
+    builds a list.
+    """
+
     def __init__(self, allowed_tags: frozenset[str], limits: Limits, go_scalars: bool = False,
                  styles_for: frozenset[str] = frozenset()) -> None:  # fmt: skip
         self.allowed_tags = allowed_tags
@@ -312,8 +333,20 @@ class _Builder:
         if tag not in (_SEQ, _MAP) and tag not in self.allowed_tags:
             raise YAMLError(f"unsupported tag {tag}", node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, index), _position(item), depth + 1) for index, item in enumerate(node.value)]
+            return self._sequence(node, path, depth)
         return self._mapping(node, path, depth)
+
+    def _sequence(self, node: yaml.SequenceNode, path: Path, depth: int) -> list[Any]:
+        return [self.build(item, (*path, index), position(item), depth + 1) for index, item in enumerate(node.value)]
+
+    def _new_mapping(self) -> dict[str, Any]:
+        return {}
+
+    def _entry(self, mapping: dict[str, Any], key: str, path: Path, location: Location, merged: bool) -> None:
+        """Run after ``key`` is set in ``mapping``; this builder does nothing here.
+
+        ``merged`` tells that a merge key (``<<``) brought the key in.
+        """
 
     def _wants_style(self, path: Path) -> bool:
         """Return True for a value under one of the keys in ``styles_for``, directly or as an item of its list."""
@@ -351,12 +384,12 @@ class _Builder:
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict[str, Any]:
-        result: dict[str, Any] = {}
+        result = self._new_mapping()
         seen: dict[str, int] = {}
         merged: list[tuple[yaml.Node, Location]] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                merged.extend((source, _position(key_node)) for source in self._merge_sources(value_node))
+                merged.extend((source, position(key_node)) for source in self._merge_sources(value_node))
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YAMLError("mapping keys must be scalars", key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -367,12 +400,16 @@ class _Builder:
                 raise YAMLError(f"duplicate key {key!r} (first defined at line {seen[key]})", line, key_node.start_mark.column + 1)
             seen[key] = line
             location = Location(line, max(line, _end_line(value_node)), key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, (*path, key), location, depth + 1)
+            child = (*path, key)
+            result[key] = self.build(value_node, child, location, depth + 1)
+            self._entry(result, key, child, location, False)
         for source, location in merged:
             for key, value_node in self._merge_pairs(source):
                 if key not in result:
-                    result[key] = self.build(value_node, (*path, key), location, depth + 1)
-                    self.merged.add((*path, key))
+                    child = (*path, key)
+                    result[key] = self.build(value_node, child, location, depth + 1)
+                    self.merged.add(child)
+                    self._entry(result, key, child, location, True)
         return result
 
     def _merge_sources(self, node: yaml.Node) -> list[yaml.Node]:

@@ -409,3 +409,73 @@ def test_item_end_lines_stop_at_their_last_line():
     assert (locations[("services", "app", "volumes", 5)].line, locations[("services", "app", "volumes", 5)].end_line) == (10, 14)
     assert locations[("services", "app", "volumes")].end_line == 17
     assert locations[("services", "app", "devices", 1)].end_line == 21
+
+
+def _load_error(text: str):
+    from prodpolicy.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as raised:
+        _compose(text)
+    error = raised.value.error
+    return error.message, error.line, error.column
+
+
+def test_unquoted_date_rejected_at_its_key():
+    text = "services:\n  app:\n    image: example/app:1\n    labels:\n      built: 2024-01-01\n"
+
+    assert _load_error(text) == (
+        "services.app.labels.built: the unquoted value 2024-01-01 is read as a YAML timestamp, which compose rejects; quote it",
+        5,
+        7,
+    )
+
+
+def test_unquoted_date_rejected_in_a_list():
+    text = "services:\n  app:\n    image: example/app:1\n    command:\n      - run\n      - 2024-01-01 10:00:00\n"
+
+    assert _load_error(text) == (
+        "services.app.command.1: the unquoted value 2024-01-01 10:00:00 is read as a YAML timestamp, which compose "
+        "rejects; quote it",
+        6,
+        9,
+    )
+
+
+def test_first_unquoted_date_reported():
+    text = "x-a: &a\n  when: 2024-02-02\nservices:\n  app:\n    <<: *a\n    image: example/app:1\n    since: 2023-01-01\n"
+
+    # The explicit keys of a mapping come before the keys a merge brings in, as in the data.
+    assert _load_error(text)[0].startswith("x-a.when: the unquoted value 2024-02-02")
+    assert _load_error(text.replace("x-a: &a\n  when: 2024-02-02\n", "x-a: &a\n  when: now\n"))[0].startswith(
+        "services.app.since: the unquoted value 2023-01-01"
+    )
+
+
+def test_yaml_error_reported_before_a_date():
+    text = "services:\n  app:\n    image: example/app:1\n    since: 2023-01-01\n    image: example/app:2\n"
+
+    assert _load_error(text) == ("duplicate key 'image' (first defined at line 3)", 5, 5)
+
+
+def test_origins_of_keys_items_tags_and_merges():
+    from prodpolicy.compose.load import load_compose_source
+    from prodpolicy.compose.tree import Mapping, Sequence
+
+    text = (
+        "x-base: &base\n  restart: unless-stopped\n"
+        "services:\n  app:\n    <<: *base\n    image: example/app:1\n    ports: !override\n      - '8080:80'\n      - 9000\n"
+    )
+    loaded = load_compose_source(Source("compose.yaml", text.encode("utf-8"), "compose.yaml"))
+    app = loaded.data["services"]["app"]
+    ports = app["ports"]
+
+    assert isinstance(app, Mapping)
+    assert isinstance(ports, Sequence)
+    assert [(key, origin.location.line, origin.location.column, origin.merged) for key, origin in app.origins.items()] == [
+        ("image", 6, 5, False),
+        ("ports", 7, 5, False),
+        ("restart", 5, 5, True),
+    ]
+    assert app.tags == {"ports": "!override"}
+    assert [(origin.location.line, origin.style) for origin in ports.origins] == [(8, "single"), (9, "plain")]
+    assert {origin.file for origin in [*app.origins.values(), *ports.origins]} == {"compose.yaml"}

@@ -354,3 +354,22 @@ def test_words_after_multibyte_characters():
         (["printf", "%s", "`pwd`"], None, None),
         (["pwd"], None, 1),
     ]
+
+
+@pytest.mark.parametrize(
+    ("script", "argv"),
+    [
+        # tree-sitter-bash gives the string and the escape after it as two nodes; the shell reads one word.
+        ('apt-get " "\\0', ["apt-get", " 0"]),
+        ('apt-get " "\\$ x', ["apt-get", " $", "x"]),
+        ("echo 'a'\\b c", ["echo", "ab", "c"]),
+        ('export A=" "\\0 B', ["export", "A= 0", "B"]),
+        ('echo "x" y', ["echo", "x", "y"]),
+    ],
+)
+def test_words_joined_when_nothing_separates_them(script: str, argv: list[str]) -> None:
+    shell._COMMANDS.clear()
+    parsed, failed = commands(f"{script}\ntrue")
+
+    assert failed is False
+    assert parsed[0]["argv"] == argv

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+import yaml
 
 from ..document import Location, Path, Suppression
 from ..errors import InputError, InvalidInput
+from ..limits import current_limits
 from ..source import Source, decode_text, read_source
 from ..suppressions import parse_suppression
-from ..yamlload import Timestamp, YAMLError, load_yaml
-from .tree import Mapping, attach
+from ..yamlload import Builder, Timestamp, YAMLError, yaml_node, position
+from .tree import Mapping, Origin, Sequence
 
 # Compose's own tags: !reset removes an inherited value, !override replaces it instead of merging.
 ALLOWED_TAGS = frozenset({"!reset", "!override"})
@@ -39,50 +40,70 @@ def load_compose_source(source: Source) -> ComposeFile:
     """Load compose text; raise :class:`InvalidInput` naming the file and line when it is invalid."""
     text = decode_text(source).lstrip("\ufeff")
     try:
-        loaded = load_yaml(text, allowed_tags=ALLOWED_TAGS, scalars="compose", styles_for=STYLED_KEYS)
+        node = yaml_node(text, "compose")
+        builder = _OriginBuilder(source.file)
+        data = None if node is None else builder.build(node, (), None, 0)
     except YAMLError as error:
         raise InvalidInput(InputError(source.file, error.message, error.line, error.column)) from None
-    if loaded.data is None:
+    if data is None:
         raise InvalidInput(InputError(source.file, "the compose file is empty: it needs at least a services mapping"))
-    if not isinstance(loaded.data, dict):
+    if not isinstance(data, dict):
         raise InvalidInput(
             InputError(source.file, "a compose file must be a mapping at the top level (services:, volumes:, ...)", 1)
         )
-    _reject_timestamps(loaded.data, (), loaded.locations, source.file)
-    data = attach(loaded.data, loaded.locations, loaded.tags, source.file, styles=loaded.styles, merged=loaded.merged)
+    if builder.timestamp is not None:
+        raise InvalidInput(builder.timestamp)
     lines = text.splitlines()
     # The folder on disk: the name shown in reports may be written relative to another folder.
     directory = os.path.dirname(os.path.abspath(source.path or source.file))
-    return ComposeFile(source.file, directory, data, lines, find_suppressions(lines, loaded.locations, source.file))
+    return ComposeFile(source.file, directory, data, lines, find_suppressions(lines, builder.locations, source.file))
 
 
-def _reject_timestamps(value: Any, path: Path, locations: dict[Path, Location], file: str) -> None:
-    """Reject unquoted dates: compose's YAML library reads them as timestamps, which no compose field accepts."""
-    if isinstance(value, Timestamp):
-        location = _nearest(locations, path)
+class _OriginBuilder(Builder):
+    """Build Mapping and Sequence trees whose entries carry their origins, as compose reads the YAML.
+
+    It also notes the first unquoted date, which compose's YAML library reads as
+    a timestamp and no compose field accepts. The error is raised once the whole
+    file is built, so that a YAML error anywhere in the file is reported first.
+    """
+
+    def __init__(self, file: str) -> None:
+        super().__init__(ALLOWED_TAGS, current_limits(), True, STYLED_KEYS)
+        self.file = file
+        self.timestamp: InputError | None = None
+
+    def _new_mapping(self) -> Mapping:
+        return Mapping()
+
+    def _entry(self, mapping: Mapping, key: str, path: Path, location: Location, merged: bool) -> None:  # type: ignore[override]
+        mapping.origins[key] = Origin(self.file, location, self.styles.get(path), merged)
+        tag = self.tags.get(path)
+        if tag is not None:
+            mapping.tags[key] = tag
+        value = mapping[key]
+        if type(value) is Timestamp and self.timestamp is None:
+            self._note_timestamp(value, path, location)
+
+    def _sequence(self, node: yaml.SequenceNode, path: Path, depth: int) -> Sequence:
+        sequence = Sequence()
+        for index, item in enumerate(node.value):
+            child = (*path, index)
+            location = position(item)
+            value = self.build(item, child, location, depth + 1)
+            sequence.append(value)
+            sequence.origins.append(Origin(self.file, location, self.styles.get(child)))
+            if type(value) is Timestamp and self.timestamp is None:
+                self._note_timestamp(value, child, location)
+        return sequence
+
+    def _note_timestamp(self, value: Timestamp, path: Path, location: Location) -> None:
         dotted = ".".join(str(part) for part in path)
-        raise InvalidInput(
-            InputError(
-                file,
-                f"{dotted}: the unquoted value {value} is read as a YAML timestamp, which compose rejects; quote it",
-                location.line if location else None,
-                location.column if location else None,
-            )
+        self.timestamp = InputError(
+            self.file,
+            f"{dotted}: the unquoted value {value} is read as a YAML timestamp, which compose rejects; quote it",
+            location.line,
+            location.column,
         )
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _reject_timestamps(item, (*path, key), locations, file)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _reject_timestamps(item, (*path, index), locations, file)
-
-
-def _nearest(locations: dict[Path, Location], path: Path) -> Location | None:
-    for end in range(len(path), -1, -1):
-        location = locations.get(path[:end])
-        if location is not None:
-            return location
-    return None
 
 
 def find_suppressions(lines: list[str], locations: dict[Path, Location], file: str | None = None) -> list[Suppression]:

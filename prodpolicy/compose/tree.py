@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ..document import Location, Path
+from ..document import Location
 
 
 class Origin(NamedTuple):
@@ -49,41 +49,6 @@ class Sequence(list):  # type: ignore[type-arg]
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.origins: list[Origin | None] = []
-
-
-def attach(
-    data: Any,
-    locations: dict[Path, Location],
-    tags: dict[Path, str],
-    file: str,
-    path: Path = (),
-    styles: dict[Path, str] | None = None,
-    merged: set[Path] | None = None,
-) -> Any:
-    """Convert loaded YAML data into Mapping and Sequence trees that carry origins."""
-    styles = styles if styles is not None else {}
-    merged = merged if merged is not None else set()
-    if isinstance(data, dict):
-        mapping = Mapping()
-        for key, value in data.items():
-            child = (*path, key)
-            mapping[key] = attach(value, locations, tags, file, child, styles, merged)
-            location = locations.get(child)
-            if location is not None:
-                mapping.origins[key] = Origin(file, location, styles.get(child), child in merged)
-            tag = tags.get(child)
-            if tag is not None:
-                mapping.tags[key] = tag
-        return mapping
-    if isinstance(data, list):
-        sequence = Sequence()
-        for index, value in enumerate(data):
-            child = (*path, index)
-            sequence.append(attach(value, locations, tags, file, child, styles, merged))
-            location = locations.get(child)
-            sequence.origins.append(Origin(file, location, styles.get(child)) if location is not None else None)
-        return sequence
-    return data
 
 
 def copy_tree(value: Any) -> Any:
