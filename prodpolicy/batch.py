@@ -278,8 +278,7 @@ class BatchEvaluation(Evaluation):
         if result.evaluated and policy is not None:
             # The same bookkeeping as Evaluation.add, which ran in the worker on a report of its own.
             # NOTE: this writes Evaluation's private records of exceptions; keep it in step with Evaluation.add.
-            for rule in policy.enabled_rules:
-                report.rules.setdefault(rule.id, rule)
+            self._record_rules(policy)
             for exception in policy.exceptions:
                 self._exceptions.setdefault(str(exception.origin), exception)
         for finding in result.findings:

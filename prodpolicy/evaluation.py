@@ -68,7 +68,9 @@ def _apply_rule(
     selections: dict[str, SelectionIndex],
     prefixes: dict[tuple[Any, ...], list[tuple[Path, Any]]],
     indexed: bool,
-) -> Iterator[tuple[Path, Any]]:
+) -> list[tuple[Path, Any]]:
+    # A list rather than a generator: most rules match nothing in a document, and a generator costs more to start.
+    matched: list[tuple[Path, Any]] = []
     selected_any = False
     predicate = rule.predicate
     plan = rule.plan if indexed else None
@@ -79,12 +81,11 @@ def _apply_rule(
             selections[given.text] = selection
         selected_any = selected_any or selection.selected_any
         nodes = selection.nodes if plan is None else selection.candidates(plan)
-        for path, node in nodes:
-            # A null field is an absent one: it is not a node to test.
-            if node is not None and predicate(node):
-                yield path, node
+        # A null field is an absent one: it is not a node to test.
+        matched += [(path, node) for path, node in nodes if node is not None and predicate(node)]
     if not selected_any and rule.on_no_match == "fail":
-        yield (), data
+        matched.append(((), data))
+    return matched
 
 
 class RuleProfile:
@@ -227,6 +228,8 @@ class Evaluation:
         self._used: set[str] = set()
         # The files evaluated with a policy that has each exception, by the exception's origin.
         self._under: dict[str, set[str]] = {}
+        # The policies whose rules the report lists, by id; kept so that no other policy can take an id.
+        self._recorded: dict[int, Policy] = {}
 
     def add(self, document: Document, policy: Policy) -> None:
         """Evaluate one document and add its findings, input errors and suppression warnings."""
@@ -235,8 +238,7 @@ class Evaluation:
         for file, lines in document.sources.items():
             report.sources.setdefault(file, lines)
         report.errors.extend(document.errors)
-        for rule in policy.enabled_rules:
-            report.rules.setdefault(rule.id, rule)
+        self._record_rules(policy)
         for exception in policy.exceptions:
             source = str(exception.origin)
             self._exceptions.setdefault(source, exception)
@@ -255,6 +257,14 @@ class Evaluation:
         report.warnings.extend(_comment_warnings(document, policy))
         report.warnings.extend(_unused_comment_warnings(document, policy, used_comments))
         report.warnings.extend(_inactive_service_warnings(document))
+
+    def _record_rules(self, policy: Policy) -> None:
+        """List the policy's enabled rules in the report, once per policy rather than once per document."""
+        if self._recorded.get(id(policy)) is policy:
+            return
+        self._recorded[id(policy)] = policy
+        for rule in policy.enabled_rules:
+            self.report.rules.setdefault(rule.id, rule)
 
     def finish(self) -> Report:
         """Add warnings for unused exceptions, sort everything, and return the report."""
