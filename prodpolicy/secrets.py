@@ -10,8 +10,10 @@ Three signals mark a value as a secret:
 * ``key-name``: the variable name ends in a credential word (``PASSWORD``,
   ``TOKEN``, ``SECRET``, ``API_KEY``...) and the value is a literal;
 * ``token:<kind>``: the value contains a known token shape (cloud keys, Git
-  hosting and registry tokens, private key blocks, URLs with a password, JWTs,
-  bearer tokens, ``--password`` options, ``NAME=value`` under a credential name);
+  hosting and registry tokens, private key blocks, URLs with a password or a
+  token as the user, JWTs, bearer tokens, ``--password`` options, passwords given
+  to ``curl -u``, ``sshpass -p``, ``docker login -p``, ``mysql -p`` and
+  ``htpasswd -b``, ``.netrc`` entries, ``NAME=value`` under a credential name);
 * ``entropy``: a long literal with high Shannon entropy and mixed character classes.
 
 Known non-secrets are allowed: empty values, ``${VAR}`` references, paths such as
@@ -72,9 +74,7 @@ _CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
 # Token shapes, as RE2 patterns. A shape with a ``value`` group is a credential
 # inside a larger match (``--password=...``, ``Authorization: Bearer ...``): only
 # that group is the secret, so the name around it stays readable after redaction.
-# TODO: passwords given as command options are not shapes here yet, so code frames and messages print them.
-# They are curl -u user:PW, sshpass -p PW, docker login -p PW, mysql -pPW and htpasswd -b FILE USER PW, a
-# token alone as a URL's user (https://TOKEN@host), and a .netrc "password" line.
+# The shapes of passwords given to a command stop at a newline, like the others, and at ; & and |, which end the command.
 TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     # The header, and the key itself up to the first footer when the text has one.
     (
@@ -103,8 +103,41 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     # scheme://user:password@host, where the password is not a $VAR or ${VAR} reference.
     ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]+:[^\s/@'\"$][^\s/@'\"]*@"),
     ("authorization-header", r"\b[Bb](?:earer|asic) (?P<value>[A-Za-z0-9._~+/-]{20,}=*)"),
-    # --password=value, --password value, and "--password", "value" in a JSON array (exec form, image Cmd).
-    ("password-option", r"--(?:password|passwd)(?:[= ]|\"[ \t]*,[ \t]*)['\"]?(?P<value>[^\s'\"$-][^\s'\"]{5,})(?:['\"\s]|$)"),
+    # --password=value, --password value, and "--password", "value" in a JSON array (exec form, image Cmd),
+    # also with a prefix such as --http-password or --db-password.
+    (
+        "password-option",
+        r"--(?:[a-z0-9]+-)*(?:password|passwd)(?:[= ]|\"[ \t]*,[ \t]*)['\"]?(?P<value>[^\s'\"$-][^\s'\"]{5,})(?:['\"\s]|$)",
+    ),
+    # A token written as the user of a URL, as Git hosts accept: https://TOKEN@host. It must be 16 characters
+    # or more with a digit, so that a user name such as git or oauth2 stays readable.
+    ("url-token", r"\b(?:https?|git)://(?P<value>[A-Za-z0-9_-]{15,}[0-9][A-Za-z0-9_-]*|[A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]{15,})@"),
+    # curl -u user:password, --user and the proxy's -U. With a user name alone, curl prompts for the password.
+    (
+        "curl-password",
+        r"\bcurl\b[^\n;&|]*?[ \t](?:-u|--user|-U|--proxy-user)(?:=|[ \t]*)['\"]?[^\s:'\"$]+:(?P<value>[^\s'\"$][^\s'\"]*)",
+    ),
+    ("sshpass-password", r"\bsshpass(?:[ \t]+-[defPv][^\s]*)*?[ \t]+-p[ \t]*['\"]?(?P<value>[^\s'\"$-][^\s'\"]*)"),
+    # docker login -p, and the same option of the other registry clients.
+    (
+        "registry-password",
+        r"\b(?:docker|podman|buildah|nerdctl|helm|skopeo|oras|crane)(?:[ \t]+registry)?[ \t]+login\b[^\n;&|]*?"
+        r"[ \t](?:-p|--password)(?:=|[ \t]+)['\"]?(?P<value>[^\s'\"$-][^\s'\"]*)",
+    ),
+    # The MySQL and MariaDB clients take the password attached to -p. With a -p alone, they prompt for it.
+    (
+        "mysql-password",
+        r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump|mariadb-admin)[ \t]"
+        r"[^\n;&|]*?[ \t]-p['\"]?(?P<value>[^\s'\"$][^\s'\"]*)",
+    ),
+    # htpasswd -b takes the password as its last operand: htpasswd -bc FILE USER PASSWORD, htpasswd -nb USER PASSWORD.
+    (
+        "htpasswd-password",
+        r"\bhtpasswd(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+[^\s;&|]+)*?[ \t]+['\"]?"
+        r"(?P<value>[^\s'\"$;&|-][^\s'\";&|]*)['\"]?[ \t]*(?:$|[;&|\n])",
+    ),
+    # A .netrc entry: machine HOST login USER password PASSWORD.
+    ("netrc-password", r"\blogin[ \t]+\S+[ \t]+password[ \t]+['\"]?(?P<value>[^\s'\"$][^\s'\"]*)"),
     # NAME=value or name: value where the name ends in a credential word and the value is a literal.
     (
         "credential-assignment",

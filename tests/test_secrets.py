@@ -216,3 +216,47 @@ def test_token_next_to_lone_surrogate_is_masked() -> None:
 
     assert [token.kind for token in scan_tokens(text)] == ["github-token"]
     assert redact_text(text) == "API_TOKEN=ghp_**** rest"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked", "kinds"),
+    [
+        ("curl -u admin:hunter2secret https://example.com/f", "curl -u admin:hun**** https://example.com/f", ["curl-password"]),
+        ("curl -fsSL --user=admin:pw https://x", "curl -fsSL --user=admin:**** https://x", ["curl-password"]),
+        ("sshpass -p 'S3cretPassw0rd' ssh user@host true", "sshpass -p 'S3c****' ssh user@host true", ["sshpass-password"]),
+        ("docker login -u bot -p Sup3rSecretPw registry", "docker login -u bot -p Sup**** registry", ["registry-password"]),
+        ("helm registry login -u x -p abc123 reg", "helm registry login -u x -p a**** reg", ["registry-password"]),
+        ("mysql -uroot -pMyDbPassw0rd -e 'select 1'", "mysql -uroot -pMyD**** -e 'select 1'", ["mysql-password"]),
+        ("htpasswd -b -c /etc/htpasswd admin Adm1nPassword", "htpasswd -b -c /etc/htpasswd admin Adm****", ["htpasswd-password"]),
+        ("htpasswd -nb admin s3cr3t && nginx", "htpasswd -nb admin s**** && nginx", ["htpasswd-password"]),
+        ("git clone https://deploytoken123456@gitlab.example.com/r.git", "git clone https://depl****@gitlab.example.com/r.git", ["url-token"]),
+        ("machine github.com login bot password Abc123secret", "machine github.com login bot password Abc****", ["netrc-password"]),
+        ("wget --http-password=ftpSecret1 https://x", "wget --http-password=ft**** https://x", ["password-option"]),
+    ],
+)
+def test_command_line_passwords_masked(text: str, masked: str, kinds: list[str]) -> None:
+    assert redact_text(text) == masked
+    assert [token.kind for token in scan_tokens(text)] == kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'curl -u "$USER:$PASS" https://x',
+        "curl -u admin:$PASS https://x",
+        "curl -u admin https://x",
+        "sshpass -e ssh host",
+        "docker login -u bot --password-stdin registry",
+        'docker login -u bot -p "$PW" registry',
+        "mysql -uroot -p -e 'select 1'",
+        "chown mysql:mysql /x; mkdir -p /run/mysqld",
+        "apt-get install -y mysql-client && mkdir -p /x",
+        "git clone https://git@github.com/org/repo.git",
+        "pip install git+https://${TOKEN}@github.com/org/x",
+        "htpasswd -c /etc/htpasswd admin",
+        "docker run --user 1000:1000 image",
+    ],
+)
+def test_command_lines_without_passwords_unchanged(text: str) -> None:
+    assert redact_text(text) == text
+    assert scan_tokens(text) == ()

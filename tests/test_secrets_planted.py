@@ -40,6 +40,15 @@ PLANTED = {
     "image-label": "ghp_PlantedImageLabelToken0123456789abcd",
     "archive-env": "Pl4ntedArchiveEnvPassw0rd",
     "archive-history": "ghp_PlantedArchiveHistoryToken0123456789a",
+    "curl-user": "Pl4ntedCurlPassw0rd",
+    "sshpass": "Pl4ntedSshpassPw",
+    "registry-login": "Pl4ntedRegistryPw",
+    "mysql": "Pl4ntedMysqlPw",
+    "htpasswd": "Pl4ntedHtpasswdPw",
+    "url-token": "pl4ntedurltoken0123456789",
+    "netrc": "Pl4ntedNetrcPw",
+    "compose-curl": "Pl4ntedComposeCurlPw",
+    "image-mysql": "Pl4ntedImageMysqlPw",
 }
 P = PLANTED
 
@@ -58,6 +67,10 @@ COPY <<EOF /root/.ssh/id_rsa
 {P['key-body']}
 -----END RSA PRIVATE KEY-----
 EOF
+RUN curl -fsS -u deploy:{P['curl-user']} https://127.0.0.1/a && sshpass -p {P['sshpass']} ssh 127.0.0.1 true
+RUN docker login -u bot -p {P['registry-login']} 127.0.0.1:5000 && mysql -uroot -p{P['mysql']} -e "select 1"
+RUN htpasswd -bc /etc/htpasswd admin {P['htpasswd']} && git clone https://{P['url-token']}@127.0.0.1/r.git
+RUN echo "machine 127.0.0.1 login bot password {P['netrc']}" > /root/.netrc
 HEALTHCHECK CMD curl --password {P['healthcheck']} http://127.0.0.1/
 ENTRYPOINT ["app", "--password", "{P['entrypoint']}"]
 USER root
@@ -78,6 +91,8 @@ services:
       DB_PASSWORD: {P['db-password']}
       GITLAB_TOKEN: {P['compose-env']}
     command: ["server", "--password={P['compose-command']}"]
+    healthcheck:
+      test: ["CMD-SHELL", "curl -fsS -u probe:{P['compose-curl']} http://127.0.0.1/"]
     mem_limit: {P['compose-limit']}
 """
 
@@ -96,7 +111,10 @@ INSPECT = [
         "RootFS": {"Type": "layers", "Layers": []},
         "Os": "linux",
         "Architecture": "amd64",
-        "history": [{"created_by": f"/bin/sh -c export TOKEN={P['image-history']} && make"}],
+        "history": [
+            {"created_by": f"/bin/sh -c export TOKEN={P['image-history']} && make"},
+            {"created_by": f"/bin/sh -c mysql -uroot -p{P['image-mysql']} < /init.sql"},
+        ],
     }
 ]
 

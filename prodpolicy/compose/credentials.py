@@ -1,8 +1,8 @@
 """Credentials written into a service's command, entrypoint or health check test.
 
 A password also leaks when it is passed on the command line: ``--password=...``,
-``--db-password ...``, ``PGPASSWORD=... psql`` in a ``sh -c`` script, or a URL with a
-password in an argument. The words are read as written in the file: a
+``--db-password ...``, ``curl -u user:password``, ``mysql -pPASSWORD``,
+``PGPASSWORD=... psql`` in a ``sh -c`` script, or a URL with a password in an argument. The words are read as written in the file: a
 ``${VAR}`` reference is not a credential, the default of ``${VAR:-default}`` is,
 and ``$$VAR`` is a reference for the container's shell.
 """
@@ -17,6 +17,15 @@ from ..execution import commands_of
 from .interpolate import Interpolated, literal_text
 from .process import CommandError, split_command
 
+# Token shapes that span the words of a command, with the name a finding gives each.
+_COMMAND_SHAPES = {
+    "curl-password": "curl -u",
+    "sshpass-password": "sshpass -p",
+    "registry-password": "the registry login password",
+    "mysql-password": "mysql -p",
+    "htpasswd-password": "htpasswd -b",
+    "netrc-password": "the .netrc password",
+}
 _OPTION = re.compile(r"^(-{1,2}[A-Za-z][A-Za-z0-9_.-]*)=(.*)$", re.DOTALL)
 _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 
@@ -79,6 +88,13 @@ def _scan(key: str, command: dict[str, Any], found: list[dict[str, Any]], values
                 _add(key, word, following, found, values)
         elif secrets.token_shape(word):
             _add(key, "argument", word, found, values)
+    # The shapes above see one word at a time: curl -u user:password needs the command's text.
+    for token in secrets.scan_tokens(" ".join(argv)):
+        name = _COMMAND_SHAPES.get(token.kind)
+        if name is not None:
+            values.add(token.value)
+            if not any(item["key"] == key and item["name"] == name for item in found):
+                found.append({"key": key, "name": name, "reason": f"token:{token.kind}", "secret_in_file": True})
 
 
 def _add(key: str, name: str, value: str, found: list[dict[str, Any]], values: set[str]) -> None:
