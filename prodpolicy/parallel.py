@@ -6,7 +6,8 @@ be sent back, becomes ``on_failure(item, reason)`` for that item alone. A worker
 process that dies (a crash in an extension module, the out-of-memory killer)
 breaks the whole pool. The items that were in flight then run again one at a
 time in a pool of one worker, so only the item that kills its worker again is
-reported as failed.
+reported as failed. A worker that dies while it sends a result leaves the pool
+stuck instead: waits check the workers and break such a pool (see :meth:`_Pool.result`).
 
 Workers start with ``fork`` on Linux when this process runs a single thread:
 they then inherit what this process has loaded, such as the compiled policy. Elsewhere
@@ -21,9 +22,11 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any, TypeVar
@@ -38,6 +41,10 @@ Result = TypeVar("Result")
 ITEMS_PER_TASK = 8
 # Tasks submitted ahead per worker: enough to keep every worker busy while the oldest result is awaited.
 TASKS_AHEAD_PER_WORKER = 3
+
+# How often a wait for a result checks that no worker died, and how long a dead worker may leave it waiting.
+WATCH_SECONDS = 0.5
+STALL_SECONDS = 2.0
 
 CRASH_REASON = (
     "the worker process evaluating it stopped unexpectedly, for example killed for lack of memory; "
@@ -139,7 +146,7 @@ def _after_crash(
                 continue
             for item in task_items:
                 alone = alone or _Pool(context, 1, initializer, initargs)
-                result = _outcomes([item], alone.submit(function, [item]), function, None, on_failure)
+                result = _outcomes([item], alone.submit(function, [item]), function, None, on_failure, runner=alone)
                 if result is _CRASHED:
                     logger.warning("a worker process stopped unexpectedly again; the input it was evaluating is reported as an error")
                     result = [on_failure(item, CRASH_REASON)]
@@ -156,10 +163,16 @@ def _outcomes(
     function: Callable[[Item], Result],
     pool: _Pool | None,
     on_failure: Callable[[Item, str], Result],
+    runner: _Pool | None = None,
 ) -> Any:
-    """Wait for a task and return its results (``on_failure``'s for failed items), or _CRASHED when the pool broke."""
+    """Wait for a task and return its results (``on_failure``'s for failed items), or _CRASHED when the pool broke.
+
+    ``runner`` is the pool that runs the task, watched while waiting (default: ``pool``).
+    ``pool``, when given, runs the items again one by one if the task could not travel.
+    """
+    runner = runner or pool
     try:
-        outcomes = future.result()
+        outcomes = runner.result(future) if runner is not None else future.result()
     except (BrokenProcessPool, CancelledError):
         # A task cancelled by the shutdown of a broken pool never ran: it runs again like the ones that crashed.
         return _CRASHED
@@ -173,7 +186,7 @@ def _outcomes(
                 resubmitted = pool.submit(function, [item])
             except BrokenProcessPool:
                 return _CRASHED
-            single = _outcomes([item], resubmitted, function, None, on_failure)
+            single = _outcomes([item], resubmitted, function, None, on_failure, runner=pool)
             if single is _CRASHED:
                 return _CRASHED
             results.extend(single)
@@ -220,14 +233,71 @@ class _Pool:
         self._initargs = initargs
         self._executor = self._start(workers)
 
-    # TODO: a worker killed while it writes a result larger than the pipe's buffer can leave the executor's
-    # manager thread waiting forever on the partial message, so the run hangs. Watching the workers' exit
-    # codes from this process would turn that into the crash path above.
     def _start(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=self._context, initializer=self._initializer, initargs=self._initargs)
 
     def submit(self, function: Callable[[Item], Result], items: list[Item]) -> Future[list[tuple[bool, Any]]]:
         return self._executor.submit(run_task, function, items)
+
+    def result(self, future: Future[list[tuple[bool, Any]]]) -> list[tuple[bool, Any]]:
+        """Wait for a task's outcomes; raise BrokenProcessPool when a worker died and left the pool stuck.
+
+        A worker killed while it writes a result larger than the pipe's buffer leaves
+        part of a message in the pipe. The executor's thread then waits for the rest
+        forever, and the run would hang. Such a wait is broken after ``STALL_SECONDS``.
+        """
+        dead_since: float | None = None
+        while True:
+            try:
+                return future.result(timeout=WATCH_SECONDS)
+            except FutureTimeout:
+                pass
+            if not self._worker_died():
+                dead_since = None
+                continue
+            now = time.monotonic()
+            if dead_since is None:
+                dead_since = now
+            elif now - dead_since >= STALL_SECONDS:
+                self._break_stuck(future)
+                dead_since = None
+
+    def _processes(self) -> list[Any]:
+        # The executor keeps its worker processes in a private mapping, the only place they are listed.
+        # NOTE: this and the result queue's writer in _break_stuck are private to CPython's executor (3.11 to
+        # 3.13 have them). Without them a stuck pool is not detected, and the run waits as it did before.
+        processes = getattr(self._executor, "_processes", None) or {}
+        return list(processes.values())
+
+    def _worker_died(self) -> bool:
+        return any(process.exitcode not in (None, 0) for process in self._processes())
+
+    def _break_stuck(self, future: Future[list[tuple[bool, Any]]]) -> None:
+        """Make the executor give up the partial message of a dead worker, so that it breaks the pool.
+
+        The other workers are killed first: they could never send a result again, because the dead one
+        holds the lock of the result pipe. Filler bytes then complete the message. It does not unpickle,
+        so the executor marks the pool broken and fails every task in flight, which run again.
+        """
+        logger.warning("a worker process died while sending a result; stopping the other workers and evaluating their inputs again")
+        for process in self._processes():
+            if process.exitcode is None:
+                process.kill()
+        queue = getattr(self._executor, "_result_queue", None)
+        writer = getattr(queue, "_writer", None)
+        if writer is None or writer.closed:
+            return
+        descriptor = writer.fileno()
+        os.set_blocking(descriptor, False)
+        filler = bytes(65536)
+        deadline = time.monotonic() + STALL_SECONDS * 5
+        while not future.done() and time.monotonic() < deadline:
+            try:
+                os.write(descriptor, filler)
+            except BlockingIOError:
+                time.sleep(0.01)
+            except OSError:
+                return
 
     def restart(self, workers: int) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

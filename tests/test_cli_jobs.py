@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -192,3 +194,43 @@ def test_pool_broken_before_a_submit(monkeypatch):
     monkeypatch.setattr(parallel._Pool, "submit", failing_submit)
     results = list(parallel.ordered_map(_double_slowly_at_first, range(12), workers=2, on_failure=_failure, items_per_task=2))
     assert results == [item * 2 for item in range(12)]
+
+
+# A worker that dies halfway through sending a large result, as when the out-of-memory killer stops it then.
+# The script runs in a process of its own, because it replaces how every connection of that process sends.
+HALF_SENT_RESULT = """
+import json, os, signal, struct
+from multiprocessing import connection
+from prodpolicy import parallel
+
+parent = os.getpid()
+send = connection.Connection._send_bytes
+
+def send_half_then_die(self, buffer):
+    if os.getpid() != parent and len(buffer) >= 1_000_000:
+        self._send(struct.pack("!i", len(buffer)))
+        self._send(bytes(buffer)[: len(buffer) // 2])
+        os.kill(os.getpid(), signal.SIGKILL)
+    return send(self, buffer)
+
+connection.Connection._send_bytes = send_half_then_die
+
+def large_for_five(item):
+    return "x" * 2_000_000 if item == 5 else item * 2
+
+def failure(item, reason):
+    return f"{item} failed: {reason}"
+
+results = parallel.ordered_map(large_for_five, range(12), workers=2, on_failure=failure, items_per_task=2)
+print(json.dumps(list(results)))
+"""
+
+
+def test_worker_dead_while_sending_fails_only_its_item():
+    completed = subprocess.run(
+        [sys.executable, "-c", HALF_SENT_RESULT], capture_output=True, text=True, timeout=120, check=False, cwd=ROOT
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout) == [0, 2, 4, 6, 8, f"5 failed: {parallel.CRASH_REASON}", 12, 14, 16, 18, 20, 22]
+    assert "a worker process died while sending a result" in completed.stderr
