@@ -183,6 +183,8 @@ def _parse_entries(script: str, line_of: LineOf | None, substitutions: bool) -> 
     the services of a monorepo). The second time a script is seen, its entries are kept
     without lines in a cache. From then on each use gets a copy of them, placed with its own ``line_of``.
     """
+    if len(script) > _CACHED_SCRIPT_LENGTH:
+        return _parse_fresh(script, line_of, substitutions)
     key = (script, substitutions)
     cached = _PARSE_CACHE.get(key)
     if cached is not None:
@@ -238,6 +240,8 @@ _PARSE_CACHE: dict[tuple[str, bool], tuple[list[_Entry], bool]] = {}
 _PARSE_CACHE_SIZE = 256
 _SEEN_SCRIPTS: set[tuple[str, bool]] = set()
 _SEEN_LIMIT = 4096
+# Longer scripts are neither remembered nor kept, which bounds the memory of both to about 40 MB.
+_CACHED_SCRIPT_LENGTH = 8192
 
 
 def _tree_sitter_entries(script: str, line_of: LineOf | None, substitutions: bool) -> tuple[list[_Entry], bool]:
@@ -299,7 +303,11 @@ def _reused_command(
     on its own text, except for its operator, its depth and the redirections of
     the statement around it, which are set on the copy.
     """
-    key = (node.type, text.of(node))
+    source = text.of(node)
+    if len(source) > _REUSED_LENGTH:
+        # A long command rarely repeats, and keeping it would hold its text several times over.
+        return _command(node, operator, depth, redirected, text)
+    key = (node.type, source)
     built = _COMMANDS.get(key)
     if built is None:
         built = _command(node, None, 0, None, text)
@@ -312,7 +320,8 @@ def _reused_command(
         if name in built:
             command[name] = _copy_tree(built[name])
     command["operator"] = operator
-    if redirected is not None:
+    # Only a simple command takes the redirections of the statement around it, as in _command.
+    if redirected is not None and node.type == "command":
         outer = [_redirect(sibling, text) for sibling in redirected.children if sibling.type == "file_redirect"]
         if outer:
             # Inserted here, the key keeps its place: after the assignments and before the depth.
@@ -323,8 +332,10 @@ def _reused_command(
 
 
 # Commands built in this process, by node type and text, without operator, depth or outer redirections.
+# At most this many, of at most _REUSED_LENGTH characters each, so that the memory they take stays small.
 _COMMANDS: dict[tuple[str, str], dict[str, Any]] = {}
-_COMMANDS_SIZE = 8192
+_COMMANDS_SIZE = 4096
+_REUSED_LENGTH = 1024
 # The fields of a command that hold lists or dicts besides its argv.
 _NESTED_FIELDS = ("package", "assignments", "redirects")
 

@@ -288,6 +288,9 @@ SHARED_COMMANDS = [
     "cat <<EOF | sh\necho done\nEOF\necho done\n",
     "echo \u00e9t\u00e9 $(echo done) && echo \u00e9t\u00e9 $(echo done)\necho caf\u00e9 > /tmp/x",
     "if [ -f x ]; then echo done; fi\nfi fi ( echo done",
+    # Declarations take no redirections from the statement around them.
+    "export A=1 > /dev/null\nexport A=1 && unset B 2>/dev/null || true\nunset B\ndeclare -x A=1 2>&1",
+    "local x=1 >/dev/null; readonly R=1 2>&1\nlocal x=1; readonly R=1\ncase x in x) export A=$(b) > /x;; esac",
 ]
 
 
@@ -373,3 +376,25 @@ def test_words_joined_when_nothing_separates_them(script: str, argv: list[str]) 
 
     assert failed is False
     assert parsed[0]["argv"] == argv
+
+
+def test_long_commands_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shell, "_REUSED_LENGTH", 20)
+    shell._COMMANDS.clear()
+    parsed, _ = commands("echo short\necho " + "x" * 30 + "\necho short")
+
+    assert [len(command["argv"][1]) for command in parsed] == [5, 30, 5]
+    assert [key[1] for key in shell._COMMANDS] == ["echo short"]
+
+
+def test_long_scripts_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shell, "_CACHED_SCRIPT_LENGTH", 40)
+    shell._SEEN_SCRIPTS.clear()
+    shell._PARSE_CACHE.clear()
+    long_script = "if true; then echo " + "y" * 40 + "; fi"
+    for _ in range(2):
+        shell.parse_script(long_script)
+        shell.parse_script("if true; then echo short; fi")
+
+    assert list(shell._SEEN_SCRIPTS) == [("if true; then echo short; fi", True)]
+    assert list(shell._PARSE_CACHE) == [("if true; then echo short; fi", True)]
