@@ -65,14 +65,16 @@ def discover(
         if search.skips_explicit(path, is_dir):
             continue
         if is_dir and kind_for_directory(path) is None:
-            other_files, excluded = search.other_files, search.excluded
+            other_files, excluded, skipped = search.other_files, search.excluded, search.skipped_folders
             inputs = 0
             for found in search.walk(Path(path)):
                 inputs += 1
                 yield Found(found, False)
             if not inputs:
                 # Without this warning a folder of wrongly named files would pass as a clean report of 0 files.
-                _warn_no_input(path, search.other_files - other_files, search.excluded - excluded)
+                _warn_no_input(
+                    path, search.other_files - other_files, search.excluded - excluded, search.skipped_folders - skipped
+                )
         else:
             logger.debug("found %s (given by name)", path)
             yield Found(path, True)
@@ -83,25 +85,37 @@ def discover(
         )
 
 
-def _warn_no_input(folder: str, other_files: int, excluded: int) -> None:
-    names = "Dockerfile, Containerfile, *.Dockerfile, compose.yaml or docker-compose.yml"
+def _warn_no_input(folder: str, other_files: int, excluded: int, skipped_folders: int) -> None:
+    names = (
+        "Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*, compose.yaml, docker-compose.yml "
+        "and their .yml, .yaml and override forms"
+    )
+    reasons: list[str] = []
     if excluded:
-        logger.warning(
-            "no input found in %s: the exclusions (.gitignore, .prodpolicyignore, --exclude) skipped %d of its paths; "
-            "run with --verbose to see which",
-            folder,
-            excluded,
+        reasons.append(f"the exclusions (.gitignore, .prodpolicyignore, --exclude) skipped {_count(excluded, 'path')}")
+    if skipped_folders:
+        reasons.append(
+            f"{_count(skipped_folders, 'version control, dependency or cache folder')} (such as .git or node_modules) "
+            f"{_was(skipped_folders)} not searched"
         )
-    elif other_files:
-        logger.warning(
-            "no input found in %s: a folder search reads only files named %s, and %d other files were not read; "
-            "pass files by name to evaluate them whatever their names",
-            folder,
-            names,
-            other_files,
+    if other_files:
+        reasons.append(
+            f"{_count(other_files, 'other file')} {_was(other_files)} not read, since a folder search reads only "
+            f"files named {names}"
         )
-    else:
-        logger.warning("no input found in %s: it contains no file named %s", folder, names)
+    if not reasons:
+        reasons.append(f"it contains no file named {names}")
+    advice = "; pass files by name to evaluate them whatever their names" if other_files else ""
+    verbose = "; run with --verbose to see each skipped path" if excluded or skipped_folders else ""
+    logger.warning("no input found in %s: %s%s%s", folder, "; ".join(reasons), advice, verbose)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"1 {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _was(number: int) -> str:
+    return "was" if number == 1 else "were"
 
 
 class _Search:
@@ -113,6 +127,8 @@ class _Search:
         self.other_files = 0
         # Files and folders skipped because an exclusion matched them.
         self.excluded = 0
+        # Version control, dependency and cache folders, never searched.
+        self.skipped_folders = 0
 
     def skips_explicit(self, path: str, is_dir: bool) -> bool:
         if not self.force_exclude or self.excludes is None:
@@ -150,6 +166,7 @@ class _Search:
     def _searched(self, root: Path, directory: str, name: str) -> bool:
         path = os.path.join(directory, name)
         if name in SKIPPED_DIRECTORIES:
+            self.skipped_folders += 1
             logger.debug("skipped %s: a version control, dependency or cache folder", path)
             return False
         return not self._excluded(root, path, is_dir=True)

@@ -74,7 +74,14 @@ _CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
 # Token shapes, as RE2 patterns. A shape with a ``value`` group is a credential
 # inside a larger match (``--password=...``, ``Authorization: Bearer ...``): only
 # that group is the secret, so the name around it stays readable after redaction.
-# The shapes of passwords given to a command stop at a newline, like the others, and at ; & and |, which end the command.
+# The shapes of passwords given to a command stop at a newline, like the others, and at ; & and |, which end the
+# command. A password is a word of 4 characters or more that is no reference ($VAR, $(...), `...`), or a quoted text.
+_BARE_VALUE = r"(?P<value>[^\s'\"$`(\-;&|<>][^\s'\";&|<>]{3,})"
+_VALUE = r"(?P<value>'[^'\n]{4,}'|\"[^\"$`\n][^\"\n]{3,}\"|[^\s'\"$`(\-;&|<>][^\s'\";&|<>]{3,})"
+_CURL_USER = r"\bcurl\b[^\n;&|]*?[ \t](?:-[A-Za-z]*[uU][ \t]*|--(?:proxy-)?user(?:=|[ \t]+))"
+_HTPASSWD = r"\bhtpasswd(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*"
+_HTPASSWD_OPERAND = r"(?:[ \t]+-[A-Za-z]+)*[ \t]+[^\s;&|<>'\"-][^\s;&|<>]*"
+_HTPASSWD_OPERANDS = _HTPASSWD_OPERAND + r"[ \t]+" + _VALUE + r"[ \t]*(?:$|[;&|<>)\n]|[0-9]>)"
 TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     # The header, and the key itself up to the first footer when the text has one.
     (
@@ -86,6 +93,7 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     ("github-token", r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"),
     ("github-token", r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b"),
     ("gitlab-token", r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
+    ("gitlab-token", r"\bgldt-[A-Za-z0-9_-]{20,}\b"),
     ("slack-token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"),
     ("slack-webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9_/-]{20,}"),
     ("stripe-key", r"\b[rs]k_live_[0-9A-Za-z]{20,}\b"),
@@ -104,40 +112,40 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]+:[^\s/@'\"$][^\s/@'\"]*@"),
     ("authorization-header", r"\b[Bb](?:earer|asic) (?P<value>[A-Za-z0-9._~+/-]{20,}=*)"),
     # --password=value, --password value, and "--password", "value" in a JSON array (exec form, image Cmd),
-    # also with a prefix such as --http-password or --db-password.
+    # also with a prefix such as --http-password or --db-password, but not --no-password.
     (
         "password-option",
-        r"--(?:[a-z0-9]+-)*(?:password|passwd)(?:[= ]|\"[ \t]*,[ \t]*)['\"]?(?P<value>[^\s'\"$-][^\s'\"]{5,})(?:['\"\s]|$)",
+        r"--(?:(?:[a-mo-z0-9][a-z0-9]*|n(?:[a-np-z0-9][a-z0-9]*)?|no[a-z0-9]+)-)*(?:password|passwd)"
+        r"(?:[= ]|\"[ \t]*,[ \t]*)['\"]?(?P<value>[^\s'\"$-][^\s'\"]{5,})(?:['\"\s]|$)",
     ),
-    # A token written as the user of a URL, as Git hosts accept: https://TOKEN@host. It must be 16 characters
-    # or more with a digit, so that a user name such as git or oauth2 stays readable.
-    ("url-token", r"\b(?:https?|git)://(?P<value>[A-Za-z0-9_-]{15,}[0-9][A-Za-z0-9_-]*|[A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]{15,})@"),
-    # curl -u user:password, --user and the proxy's -U. With a user name alone, curl prompts for the password.
-    (
-        "curl-password",
-        r"\bcurl\b[^\n;&|]*?[ \t](?:-u|--user|-U|--proxy-user)(?:=|[ \t]*)['\"]?[^\s:'\"$]+:(?P<value>[^\s'\"$][^\s'\"]*)",
-    ),
-    ("sshpass-password", r"\bsshpass(?:[ \t]+-[defPv][^\s]*)*?[ \t]+-p[ \t]*['\"]?(?P<value>[^\s'\"$-][^\s'\"]*)"),
-    # docker login -p, and the same option of the other registry clients.
+    # A token written as the user of a URL, as Azure DevOps and other Git hosts accept: https://TOKEN@host.
+    # 40 letters and digits or more, so that a user name or a Sentry key (32 hex digits) is not taken for one.
+    ("url-token", r"\b(?:https?|git)://(?P<value>[A-Za-z0-9]{40,})@"),
+    # curl -u user:password, also in a group of short options (-fsSLu), --user and the proxy's -U and
+    # --proxy-user. With a user name alone, curl prompts for the password.
+    ("curl-password", _CURL_USER + r"[^\s:'\"$]+:" + _BARE_VALUE),
+    ("curl-password", _CURL_USER + r"'[^\s:']+:(?P<value>[^'\n]{4,})'"),
+    ("curl-password", _CURL_USER + r"\"[^\s:\"$]+:(?P<value>[^\"$`\n][^\"\n]{3,})\""),
+    ("sshpass-password", r"\bsshpass(?:[ \t]+-[defPv][^\s]*)*?[ \t]+-p[ \t]*" + _VALUE),
+    # docker login -p, attached or not, and the same option of the other registry clients, after global options.
     (
         "registry-password",
-        r"\b(?:docker|podman|buildah|nerdctl|helm|skopeo|oras|crane)(?:[ \t]+registry)?[ \t]+login\b[^\n;&|]*?"
-        r"[ \t](?:-p|--password)(?:=|[ \t]+)['\"]?(?P<value>[^\s'\"$-][^\s'\"]*)",
+        r"\b(?:docker|podman|buildah|nerdctl|helm|skopeo|oras|crane)(?:[ \t]+-{1,2}[A-Za-z][^\s]*(?:[ \t]+[^\s-][^\s]*)?)*?"
+        r"(?:[ \t]+(?:registry|auth))?[ \t]+login\b[^\n;&|]*?[ \t](?:-p[ \t]*|--password(?:=|[ \t]+))" + _VALUE,
     ),
     # The MySQL and MariaDB clients take the password attached to -p. With a -p alone, they prompt for it.
     (
         "mysql-password",
         r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump|mariadb-admin)[ \t]"
-        r"[^\n;&|]*?[ \t]-p['\"]?(?P<value>[^\s'\"$][^\s'\"]*)",
+        r"[^\n;&|]*?[ \t]-p" + _VALUE,
     ),
-    # htpasswd -b takes the password as its last operand: htpasswd -bc FILE USER PASSWORD, htpasswd -nb USER PASSWORD.
-    (
-        "htpasswd-password",
-        r"\bhtpasswd(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+[^\s;&|]+)*?[ \t]+['\"]?"
-        r"(?P<value>[^\s'\"$;&|-][^\s'\";&|]*)['\"]?[ \t]*(?:$|[;&|\n])",
-    ),
-    # A .netrc entry: machine HOST login USER password PASSWORD.
-    ("netrc-password", r"\blogin[ \t]+\S+[ \t]+password[ \t]+['\"]?(?P<value>[^\s'\"$][^\s'\"]*)"),
+    # htpasswd -b takes the password as an operand: htpasswd -nb USER PASSWORD, htpasswd -bc FILE USER PASSWORD.
+    # The command must end after it, so that prose which names htpasswd -b is not read as one.
+    ("htpasswd-password", _HTPASSWD + r"(?:n[A-Za-z]*b|b[A-Za-z]*n)[A-Za-z]*" + _HTPASSWD_OPERANDS),
+    ("htpasswd-password", _HTPASSWD + r"b[A-Za-z]*" + _HTPASSWD_OPERAND + _HTPASSWD_OPERANDS),
+    # A .netrc entry, on one line (machine HOST login USER password PASSWORD) or with a line per token.
+    ("netrc-password", r"\b(?:machine[ \t]+\S+|default)[ \t]+login[ \t]+\S+[ \t]+password[ \t]+" + _VALUE),
+    ("netrc-password", r"(?m:^[ \t]*password[ \t]+(?P<value>[^\s'\"$`][^\s'\"]{3,})[ \t]*$)"),
     # NAME=value or name: value where the name ends in a credential word and the value is a literal.
     (
         "credential-assignment",
@@ -184,6 +192,7 @@ _LITERAL_ALLOWED = re.compile(
         |[0-9]{1,6}                        # short numbers: ports, lengths, counts
         |/[^\s]*                           # absolute paths, e.g. /run/secrets/db
         |\$\{?[A-Za-z_][A-Za-z0-9_]*\}?    # a reference to another variable
+        |\$\(.*\)|`.*`                     # the output of a command, such as $(cat /run/secrets/db)
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )

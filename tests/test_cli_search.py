@@ -212,7 +212,10 @@ def no_input_warnings(caplog: pytest.LogCaptureFixture, paths: list[str], exclud
     return [record.getMessage() for record in caplog.records]
 
 
-NAMES = "Dockerfile, Containerfile, *.Dockerfile, compose.yaml or docker-compose.yml"
+NAMES = (
+    "Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*, compose.yaml, docker-compose.yml "
+    "and their .yml, .yaml and override forms"
+)
 
 
 def test_folder_of_other_names_warns(tmp_path, caplog):
@@ -221,8 +224,9 @@ def test_folder_of_other_names_warns(tmp_path, caplog):
     write(tmp_path / "node_modules" / "Dockerfile")
 
     assert no_input_warnings(caplog, [str(tmp_path)]) == [
-        f"no input found in {tmp_path}: a folder search reads only files named {NAMES}, and 2 other files were not "
-        "read; pass files by name to evaluate them whatever their names"
+        f"no input found in {tmp_path}: 1 version control, dependency or cache folder (such as .git or node_modules) "
+        f"was not searched; 2 other files were not read, since a folder search reads only files named {NAMES}; "
+        "pass files by name to evaluate them whatever their names; run with --verbose to see each skipped path"
     ]
 
 
@@ -236,8 +240,8 @@ def test_empty_folder_warns(tmp_path, caplog):
 
 def test_excluded_folder_warns(repository, caplog):
     assert no_input_warnings(caplog, ["services"], Excludes(["api/"])) == [
-        "no input found in services: the exclusions (.gitignore, .prodpolicyignore, --exclude) skipped 1 of its paths; "
-        "run with --verbose to see which"
+        "no input found in services: the exclusions (.gitignore, .prodpolicyignore, --exclude) skipped 1 path; "
+        "run with --verbose to see each skipped path"
     ]
 
 
@@ -245,7 +249,7 @@ def test_warning_only_for_folders_without_input(repository, caplog):
     write(repository / "docs" / "README.md", "# docs\n")
 
     assert no_input_warnings(caplog, ["services", "Dockerfile", "docs"]) == [
-        f"no input found in docs: a folder search reads only files named {NAMES}, and 1 other files were not read; "
+        f"no input found in docs: 1 other file was not read, since a folder search reads only files named {NAMES}; "
         "pass files by name to evaluate them whatever their names"
     ]
 
@@ -260,6 +264,19 @@ def test_eval_warns_on_standard_error(tmp_path):
 
     assert shown.returncode == 0
     assert shown.stdout == "0 findings in 0 files.\n"
-    assert shown.stderr.startswith(f"no input found in {tmp_path}: a folder search reads only files named {NAMES}")
+    assert shown.stderr == (
+        f"no input found in {tmp_path}: 1 other file was not read, since a folder search reads only files named "
+        f"{NAMES}; pass files by name to evaluate them whatever their names\n"
+    )
     assert quiet.returncode == 0
     assert quiet.stderr == ""
+
+
+def test_only_skipped_folders_warns(tmp_path, caplog):
+    write(tmp_path / "node_modules" / "tool" / "Dockerfile")
+    write(tmp_path / ".git" / "Dockerfile")
+
+    assert no_input_warnings(caplog, [str(tmp_path)]) == [
+        f"no input found in {tmp_path}: 2 version control, dependency or cache folders (such as .git or node_modules) "
+        "were not searched; run with --verbose to see each skipped path"
+    ]

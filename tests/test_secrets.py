@@ -222,14 +222,30 @@ def test_token_next_to_lone_surrogate_is_masked() -> None:
     ("text", "masked", "kinds"),
     [
         ("curl -u admin:hunter2secret https://example.com/f", "curl -u admin:hun**** https://example.com/f", ["curl-password"]),
-        ("curl -fsSL --user=admin:pw https://x", "curl -fsSL --user=admin:**** https://x", ["curl-password"]),
-        ("sshpass -p 'S3cretPassw0rd' ssh user@host true", "sshpass -p 'S3c****' ssh user@host true", ["sshpass-password"]),
+        ("curl -fsSL --user=admin:pw12 https://x", "curl -fsSL --user=admin:p**** https://x", ["curl-password"]),
+        ("sshpass -p 'S3cretPassw0rd' ssh user@host true", "sshpass -p 'S3c**** ssh user@host true", ["sshpass-password"]),
         ("docker login -u bot -p Sup3rSecretPw registry", "docker login -u bot -p Sup**** registry", ["registry-password"]),
         ("helm registry login -u x -p abc123 reg", "helm registry login -u x -p a**** reg", ["registry-password"]),
         ("mysql -uroot -pMyDbPassw0rd -e 'select 1'", "mysql -uroot -pMyD**** -e 'select 1'", ["mysql-password"]),
         ("htpasswd -b -c /etc/htpasswd admin Adm1nPassword", "htpasswd -b -c /etc/htpasswd admin Adm****", ["htpasswd-password"]),
         ("htpasswd -nb admin s3cr3t && nginx", "htpasswd -nb admin s**** && nginx", ["htpasswd-password"]),
-        ("git clone https://deploytoken123456@gitlab.example.com/r.git", "git clone https://depl****@gitlab.example.com/r.git", ["url-token"]),
+        (
+            "git clone https://" + "a1b2c3d4e5" * 5 + "@dev.azure.com/org/r.git",
+            "git clone https://a1b2****@dev.azure.com/org/r.git",
+            ["url-token"],
+        ),
+        ("curl -fsSLu deploy:ComboPw1234 https://x", "curl -fsSLu deploy:Co**** https://x", ["curl-password"]),
+        ('curl -u "deploy:two words666" https://x', 'curl -u "deploy:two****" https://x', ["curl-password"]),
+        ("curl -u 'deploy:$Literal12' https://x", "curl -u 'deploy:$L****' https://x", ["curl-password"]),
+        ("sshpass -p 'ssh pass11' ssh h", "sshpass -p 'ss**** ssh h", ["sshpass-password"]),
+        ("docker login -u bot -pAttached555 registry", "docker login -u bot -pAt**** registry", ["registry-password"]),
+        ("docker -H tcp://x login -u bot -p HostPw123 reg", "docker -H tcp://x login -u bot -p Ho**** reg", ["registry-password"]),
+        ("crane auth login reg -u x -p CranePw12", "crane auth login reg -u x -p Cr****", ["registry-password"]),
+        ("mysql -uroot -p'my secret10'", "mysql -uroot -p'my****", ["mysql-password"]),
+        ("htpasswd -nb admin Redirect333 > /etc/nginx/.htpasswd", "htpasswd -nb admin Re**** > /etc/nginx/.htpasswd", ["htpasswd-password"]),
+        ("htpasswd -nb admin TrailPw444 2>/dev/null", "htpasswd -nb admin Tr**** 2>/dev/null", ["htpasswd-password"]),
+        ("machine h\nlogin bot\npassword Heredoc777\n", "machine h\nlogin bot\npassword He****\n", ["netrc-password"]),
+        ("token gldt-abcdefghijklmnopqrstu1234", "token gldt****", ["gitlab-token"]),
         ("machine github.com login bot password Abc123secret", "machine github.com login bot password Abc****", ["netrc-password"]),
         ("wget --http-password=ftpSecret1 https://x", "wget --http-password=ft**** https://x", ["password-option"]),
     ],
@@ -255,8 +271,24 @@ def test_command_line_passwords_masked(text: str, masked: str, kinds: list[str])
         "pip install git+https://${TOKEN}@github.com/org/x",
         "htpasswd -c /etc/htpasswd admin",
         "docker run --user 1000:1000 image",
+        'htpasswd -Bbn admin "$ADMIN_PASSWORD" > /etc/nginx/.htpasswd',
+        "# htpasswd -bc with a trailing redirect",
+        "# Allow root login with password authentication for the test image only",
+        "pg_dump --no-password appdatabase > /tmp/dump.sql",
+        "curl --user-agent=Mozilla:5.0 https://x",
+        "mysql -p`cat /x`",
+        "docker run --name login -p 80:80 image",
+        "git clone https://deploytoken123456@gitlab.example.com/r.git",
+        "https://0123456789abcdef0123456789abcdef@o1.ingest.sentry.io/5",
+        "https://gitlab-deploy-user-01@gitlab.example.com/x",
     ],
 )
 def test_command_lines_without_passwords_unchanged(text: str) -> None:
     assert redact_text(text) == text
     assert scan_tokens(text) == ()
+
+
+def test_command_output_is_no_literal_secret() -> None:
+    assert classify("DB_PASSWORD", "$(cat /run/secrets/db-password)") is None
+    assert classify("DB_PASSWORD", "`cat /run/secrets/db-password`") is None
+    assert classify("DB_PASSWORD", "hunter2hunter2") is not None

@@ -45,7 +45,10 @@ PLANTED = {
     "registry-login": "Pl4ntedRegistryPw",
     "mysql": "Pl4ntedMysqlPw",
     "htpasswd": "Pl4ntedHtpasswdPw",
-    "url-token": "pl4ntedurltoken0123456789",
+    "url-token": "pl4ntedurltoken0123456789abcdefghijklmnopqrstu",
+    "continued": "Pl4ntedContinuedPw",
+    "exec-form": "Pl4ntedExecFormPw",
+    "compose-dollar": "Pl4nted$$DollarPw",
     "netrc": "Pl4ntedNetrcPw",
     "compose-curl": "Pl4ntedComposeCurlPw",
     "image-mysql": "Pl4ntedImageMysqlPw",
@@ -71,6 +74,9 @@ RUN curl -fsS -u deploy:{P['curl-user']} https://127.0.0.1/a && sshpass -p {P['s
 RUN docker login -u bot -p {P['registry-login']} 127.0.0.1:5000 && mysql -uroot -p{P['mysql']} -e "select 1"
 RUN htpasswd -bc /etc/htpasswd admin {P['htpasswd']} && git clone https://{P['url-token']}@127.0.0.1/r.git
 RUN echo "machine 127.0.0.1 login bot password {P['netrc']}" > /root/.netrc
+RUN curl -fsS \\
+      -u deploy:{P['continued']} https://127.0.0.1/b
+CMD ["sshpass", "-p", "{P['exec-form']}", "ssh", "127.0.0.1"]
 HEALTHCHECK CMD curl --password {P['healthcheck']} http://127.0.0.1/
 ENTRYPOINT ["app", "--password", "{P['entrypoint']}"]
 USER root
@@ -93,6 +99,7 @@ services:
     command: ["server", "--password={P['compose-command']}"]
     healthcheck:
       test: ["CMD-SHELL", "curl -fsS -u probe:{P['compose-curl']} http://127.0.0.1/"]
+    entrypoint: ["curl", "-u", "user:{P['compose-dollar']}", "http://127.0.0.1/"]
     mem_limit: {P['compose-limit']}
 """
 
@@ -152,8 +159,12 @@ def run(capsys, *arguments: str) -> str:
     return captured.out + captured.err
 
 
+# Values as prodpolicy reads them, where the file writes them otherwise: compose reads $$ as one $.
+READ_FORMS = {"compose-dollar-read": P["compose-dollar"].replace("$$", "$")}
+
+
 def leaked(text: str) -> list[str]:
-    return [name for name, value in PLANTED.items() if value in text]
+    return [name for name, value in {**PLANTED, **READ_FORMS}.items() if value in text]
 
 
 def test_planted_secrets_are_detected(planted, capsys):

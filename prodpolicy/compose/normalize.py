@@ -106,9 +106,11 @@ def build_document(project: Project) -> Document:
 
 
 def _redacted(lines: list[str], context: Context) -> list[str]:
+    # A file writes a $ of a value as $$, which interpolation reads back as one $.
+    values = context.secret_values | {value.replace("$", "$$") for value in context.secret_values if "$" in value}
     redacted = list(lines)
-    for number in secrets.texts_to_mask(lines, context.secret_values):
-        redacted[number] = secrets.redact_text(lines[number], context.secret_values)
+    for number in secrets.texts_to_mask(lines, values):
+        redacted[number] = secrets.redact_text(lines[number], values)
     return redacted
 
 

@@ -2,7 +2,8 @@
 
 A helper of ``build.py``. The scan is the same one the normalizer runs to redact
 the document (``prodpolicy.secrets.scan_tokens`` caches it), so the source is
-scanned once. Each token is recorded by line and kind, never by value.
+scanned once. Commands are scanned too, for the shapes that only a command's
+text shows. Each token is recorded by line and kind, never by value.
 """
 
 from __future__ import annotations
@@ -21,22 +22,56 @@ def secret_tokens(
     """List the credentials of known shapes in the source, by line, with the instruction each one is in."""
     text = "\n".join(source.lines)
     tokens = secrets.scan_tokens(text)
-    if not tokens:
-        return
     starts = [0]
     for line in source.lines:
         starts.append(starts[-1] + len(line) + 1)
+    at_lines = [(bisect.bisect_right(starts, token.start), token.kind) for token in tokens]
+    seen = {token.value for token in tokens}
+    at_lines.extend(_command_tokens(document, seen))
+    if not at_lines:
+        return
+    at_lines.sort(key=lambda item: item[0])
     spans = _instruction_spans(document, shipped)
     found: list[dict[str, Any]] = []
-    for token in tokens:
-        line = bisect.bisect_right(starts, token.start)
-        entry: dict[str, Any] = {"line": line, "kind": token.kind}
+    for line, kind in at_lines:
+        entry: dict[str, Any] = {"line": line, "kind": kind}
         owner = _owner(spans, line)
         if owner is not None:
             entry.update(owner)
         locations[("facts", "secret_tokens", len(found))] = Location(line, line)
         found.append(entry)
     document.setdefault("facts", {})["secret_tokens"] = found
+
+
+def command_texts(document: dict[str, Any]) -> list[tuple[int, str]]:
+    """Return the line of the instruction and the text of every command: RUN, ONBUILD, HEALTHCHECK, CMD, ENTRYPOINT."""
+    found: list[tuple[int, str]] = []
+    for stage in document["stages"]:
+        for instruction in stage["instructions"]:
+            line = instruction["line"]
+            for holder in (instruction, instruction.get("inner"), instruction.get("healthcheck")):
+                found.extend((line, command["text"]) for command in (holder or {}).get("commands") or [])
+            process = instruction.get("process")
+            if isinstance(process, dict) and process.get("argv"):
+                found.append((line, " ".join(process["argv"])))
+    return found
+
+
+def _command_tokens(document: dict[str, Any], seen: set[str]) -> list[tuple[int, str]]:
+    """Find tokens that only a command's text shows, at the line of its instruction.
+
+    A command joined from continuation lines (curl \\ -u USER:PASSWORD) or written as
+    a JSON array has shapes that no source line has. Values in ``seen`` are already listed.
+    """
+    commands = command_texts(document)
+    texts = [text for _, text in commands]
+    found: list[tuple[int, str]] = []
+    for number in secrets.texts_to_mask(texts):
+        for token in secrets.scan_tokens(texts[number]):
+            if token.value not in seen:
+                seen.add(token.value)
+                found.append((commands[number][0], token.kind))
+    return found
 
 
 def _instruction_spans(document: dict[str, Any], shipped: set[int]) -> list[tuple[int, int, dict[str, Any]]]:
