@@ -20,7 +20,7 @@ from ..errors import InputError, InvalidInput
 from ..suppressions import parse_suppression
 from . import facts
 from .context import DEFAULT_SHELL, Context, whitespace_words
-from .facts._build_secrets import command_texts
+from .facts._build_secrets import command_tokens
 from .expand import PREDEFINED_ARGS, Expanded
 from .instructions import parse_instruction
 from .lexer import LexResult, RawInstruction, lex
@@ -146,9 +146,7 @@ class _Builder:
         self.secret_values.update(token.value for token in secrets.scan_tokens("\n".join(lines)))
         # A command joined from continuation lines, or written as a JSON array, can have a shape that no
         # source line has, such as curl -u USER:PASSWORD: its value is then masked in the lines as well.
-        texts = [text for _, text in command_texts(data)]
-        for number in secrets.texts_to_mask(texts):
-            self.secret_values.update(token.value for token in secrets.scan_tokens(texts[number]))
+        self.secret_values.update(token.value for _, token in command_tokens(data))
         if self.secret_values:
             redactor = _Redactor(self.secret_values)
             data = secrets.mask_tree(data, redactor.long, redactor, redactor.short)

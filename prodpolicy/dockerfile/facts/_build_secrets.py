@@ -27,7 +27,10 @@ def secret_tokens(
         starts.append(starts[-1] + len(line) + 1)
     at_lines = [(bisect.bisect_right(starts, token.start), token.kind) for token in tokens]
     seen = {token.value for token in tokens}
-    at_lines.extend(_command_tokens(document, seen))
+    for line, token in command_tokens(document):
+        if token.value not in seen:
+            seen.add(token.value)
+            at_lines.append((line, token.kind))
     if not at_lines:
         return
     at_lines.sort(key=lambda item: item[0])
@@ -57,21 +60,30 @@ def command_texts(document: dict[str, Any]) -> list[tuple[int, str]]:
     return found
 
 
-def _command_tokens(document: dict[str, Any], seen: set[str]) -> list[tuple[int, str]]:
-    """Find tokens that only a command's text shows, at the line of its instruction.
+def command_tokens(document: dict[str, Any]) -> list[tuple[int, secrets.TokenMatch]]:
+    """Find the tokens in the text of every command, with the line of its instruction.
 
     A command joined from continuation lines (curl \\ -u USER:PASSWORD) or written as
-    a JSON array has shapes that no source line has. Values in ``seen`` are already listed.
+    a JSON array has shapes that no source line has. The normalizer asks for the same
+    document's tokens after the facts, to mask their values: the last result is kept for it.
     """
+    global _LAST
+    last = _LAST
+    if last is not None and last[0] is document:
+        return last[1]
     commands = command_texts(document)
     texts = [text for _, text in commands]
-    found: list[tuple[int, str]] = []
-    for number in secrets.texts_to_mask(texts):
-        for token in secrets.scan_tokens(texts[number]):
-            if token.value not in seen:
-                seen.add(token.value)
-                found.append((commands[number][0], token.kind))
+    found = [
+        (commands[number][0], token)
+        for number in secrets.texts_to_mask(texts)
+        for token in secrets.scan_tokens(texts[number])
+    ]
+    _LAST = (document, found)
     return found
+
+
+# The last document command_tokens read, and its tokens.
+_LAST: tuple[dict[str, Any], list[tuple[int, secrets.TokenMatch]]] | None = None
 
 
 def _instruction_spans(document: dict[str, Any], shipped: set[int]) -> list[tuple[int, int, dict[str, Any]]]:
