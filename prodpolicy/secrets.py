@@ -76,8 +76,11 @@ _CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
 # that group is the secret, so the name around it stays readable after redaction.
 # The shapes of passwords given to a command stop at a newline, like the others, and at ; & and |, which end the
 # command. A password is a word of 4 characters or more that is no reference ($VAR, $(...), `...`), or a quoted text.
-_BARE_VALUE = r"(?P<value>[^\s'\"$`(\-;&|<>][^\s'\";&|<>]{3,})"
-_VALUE = r"(?P<value>'[^'\n]{4,}'|\"[^\"$`\n][^\"\n]{3,}\"|[^\s'\"$`(\-;&|<>][^\s'\";&|<>]{3,})"
+_BARE_VALUE = r"(?P<value>[^\s'\"$`(\\\-;&|<>][^\s'\";&|<>]{3,})"
+_VALUE = r"(?P<value>'[^'\n]{4,}'|\"[^\"$`\\\n][^\"\n]{3,}\"|[^\s'\"$`(\\\-;&|<>][^\s'\";&|<>]{3,})"
+# The place of a program that starts a command: the start of a line, after ; & | ( a quote or a backquote, or
+# after RUN and a few prefix programs, with or without a path. Not an argument, as in find /usr/share/mysql -print0.
+_PROGRAM = r"(?:(?m:^)|[;&|(\"'`]|\b(?:RUN|exec|sudo|then|do|time|env|xargs)\b)[ \t]*(?:[^\s;&|()'\"]*/)?"
 _CURL_USER = r"\bcurl\b[^\n;&|]*?[ \t](?:-[A-Za-z]*[uU][ \t]*|--(?:proxy-)?user(?:=|[ \t]+))"
 _HTPASSWD = r"\bhtpasswd(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*"
 _HTPASSWD_OPERAND = r"(?:[ \t]+-[A-Za-z]+)*[ \t]+[^\s;&|<>'\"-][^\s;&|<>]*"
@@ -109,23 +112,23 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     ("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
     ("azure-storage-key", r"AccountKey=[A-Za-z0-9+/]{40,}={0,2}"),
     # scheme://user:password@host, where the password is not a $VAR or ${VAR} reference.
-    ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]+:[^\s/@'\"$][^\s/@'\"]*@"),
+    ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]*:[^\s/@'\"$][^\s/@'\"]*@"),
     ("authorization-header", r"\b[Bb](?:earer|asic) (?P<value>[A-Za-z0-9._~+/-]{20,}=*)"),
     # --password=value, --password value, and "--password", "value" in a JSON array (exec form, image Cmd),
     # also with a prefix such as --http-password or --db-password, but not --no-password.
     (
         "password-option",
         r"--(?:(?:[a-mo-z0-9][a-z0-9]*|n(?:[a-np-z0-9][a-z0-9]*)?|no[a-z0-9]+)-)*(?:password|passwd)"
-        r"(?:[= ]|\"[ \t]*,[ \t]*)['\"]?(?P<value>[^\s'\"$-][^\s'\"]{5,})(?:['\"\s]|$)",
+        r"(?:[= ]|\"[ \t]*,[ \t]*)['\"]?(?P<value>[^\s'\"$\\-][^\s'\"]{3,})(?:['\"\s]|$)",
     ),
     # A token written as the user of a URL, as Azure DevOps and other Git hosts accept: https://TOKEN@host.
     # 40 letters and digits or more, so that a user name or a Sentry key (32 hex digits) is not taken for one.
     ("url-token", r"\b(?:https?|git)://(?P<value>[A-Za-z0-9]{40,})@"),
     # curl -u user:password, also in a group of short options (-fsSLu), --user and the proxy's -U and
     # --proxy-user. With a user name alone, curl prompts for the password.
-    ("curl-password", _CURL_USER + r"[^\s:'\"$]+:" + _BARE_VALUE),
+    ("curl-password", _CURL_USER + r"[^\s:'\"]+:" + _BARE_VALUE),
     ("curl-password", _CURL_USER + r"'[^\s:']+:(?P<value>[^'\n]{4,})'"),
-    ("curl-password", _CURL_USER + r"\"[^\s:\"$]+:(?P<value>[^\"$`\n][^\"\n]{3,})\""),
+    ("curl-password", _CURL_USER + r"\"[^\s:\"]+:(?P<value>[^\"$`\\\n][^\"\n]{3,})\""),
     ("sshpass-password", r"\bsshpass(?:[ \t]+-[defPv][^\s]*)*?[ \t]+-p[ \t]*" + _VALUE),
     # docker login -p, attached or not, and the same option of the other registry clients, after global options.
     (
@@ -134,18 +137,21 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
         r"(?:[ \t]+(?:registry|auth))?[ \t]+login\b[^\n;&|]*?[ \t](?:-p[ \t]*|--password(?:=|[ \t]+))" + _VALUE,
     ),
     # The MySQL and MariaDB clients take the password attached to -p. With a -p alone, they prompt for it.
+    # Only options, and one subcommand or database name, may come between the program and -p.
     (
         "mysql-password",
-        r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump|mariadb-admin)[ \t]"
-        r"[^\n;&|]*?[ \t]-p" + _VALUE,
+        _PROGRAM + r"(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb|mariadb-dump|mariadb-admin)"
+        r"(?:[ \t]+[a-z][a-z0-9_-]*)?(?:[ \t]+-[A-Za-oq-z](?:[ \t]+[^\s-][^\s]*)?|[ \t]+-[A-Za-oq-z][^\s]+|[ \t]+--[^\s]+)*?"
+        r"[ \t]+-p" + _VALUE,
     ),
     # htpasswd -b takes the password as an operand: htpasswd -nb USER PASSWORD, htpasswd -bc FILE USER PASSWORD.
     # The command must end after it, so that prose which names htpasswd -b is not read as one.
     ("htpasswd-password", _HTPASSWD + r"(?:n[A-Za-z]*b|b[A-Za-z]*n)[A-Za-z]*" + _HTPASSWD_OPERANDS),
     ("htpasswd-password", _HTPASSWD + r"b[A-Za-z]*" + _HTPASSWD_OPERAND + _HTPASSWD_OPERANDS),
-    # A .netrc entry, on one line (machine HOST login USER password PASSWORD) or with a line per token.
+    # A .netrc entry, on one line (machine HOST login USER password PASSWORD) or on a line after the login's.
+    # The second form spans a newline: in a text of one line it finds nothing, and the first still applies.
     ("netrc-password", r"\b(?:machine[ \t]+\S+|default)[ \t]+login[ \t]+\S+[ \t]+password[ \t]+" + _VALUE),
-    ("netrc-password", r"(?m:^[ \t]*password[ \t]+(?P<value>[^\s'\"$`][^\s'\"]{3,})[ \t]*$)"),
+    ("netrc-password", r"(?m:^[ \t]*login[ \t]+\S+[ \t]*\n[ \t]*password[ \t]+(?P<value>[^\s'\"$`\\][^\s'\"]{3,})[ \t]*$)"),
     # NAME=value or name: value where the name ends in a credential word and the value is a literal.
     (
         "credential-assignment",

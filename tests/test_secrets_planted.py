@@ -49,6 +49,8 @@ PLANTED = {
     "continued": "Pl4ntedContinuedPw",
     "exec-form": "Pl4ntedExecFormPw",
     "compose-dollar": "Pl4nted$$DollarPw",
+    "short-attached": "Q7shrt",
+    "onbuild-exec": "Pl4ntedOnbuildPw",
     "netrc": "Pl4ntedNetrcPw",
     "compose-curl": "Pl4ntedComposeCurlPw",
     "image-mysql": "Pl4ntedImageMysqlPw",
@@ -77,6 +79,9 @@ RUN echo "machine 127.0.0.1 login bot password {P['netrc']}" > /root/.netrc
 RUN curl -fsS \\
       -u deploy:{P['continued']} https://127.0.0.1/b
 CMD ["sshpass", "-p", "{P['exec-form']}", "ssh", "127.0.0.1"]
+RUN mysql \\
+  -p{P['short-attached']} -uroot -e "select 1"
+ONBUILD CMD ["mysql", "-uroot", "-p{P['onbuild-exec']}"]
 HEALTHCHECK CMD curl --password {P['healthcheck']} http://127.0.0.1/
 ENTRYPOINT ["app", "--password", "{P['entrypoint']}"]
 USER root
@@ -233,3 +238,18 @@ def test_single_input_error_shows_no_secret(planted, capsys):
     output = run(capsys, "eval", "broken.Dockerfile", "--no-progress", "--color", "never")
     assert "unknown instruction" in output
     assert leaked(output) == []
+
+
+def test_short_password_masked_only_with_its_option(tmp_path, monkeypatch, capsys):
+    # A short password is masked with the option it is attached to, so the same word elsewhere stays readable.
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine:3.20\nRUN curl -fsSL -u admin:alpine https://127.0.0.1/x -o /x\nUSER 10001\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+
+    report = json.loads(run(capsys, "eval", "Dockerfile", "--format", "json", "--fail-on", "none"))
+    normalized = run(capsys, "normalize", "Dockerfile")
+
+    assert {(finding["rule_id"], finding["line"]) for finding in report["findings"]} >= {("DF104", 1), ("SC104", 2)}
+    assert "admin:alpine" not in normalized
+    assert '"name": "alpine"' in normalized

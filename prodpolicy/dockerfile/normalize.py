@@ -143,10 +143,10 @@ class _Builder:
         facts.annotate(data, self.locations, self.lexed)
         lines = self.lexed.lines
         # Only the secret part of each token: masking a whole NAME=value match would hide the name too.
-        self.secret_values.update(token.value for token in secrets.scan_tokens("\n".join(lines)))
+        self.secret_values.update(_maskable(token) for token in secrets.scan_tokens("\n".join(lines)))
         # A command joined from continuation lines, or written as a JSON array, can have a shape that no
         # source line has, such as curl -u USER:PASSWORD: its value is then masked in the lines as well.
-        self.secret_values.update(token.value for _, token in command_tokens(data))
+        self.secret_values.update(_maskable(token) for _, token in command_tokens(data))
         if self.secret_values:
             redactor = _Redactor(self.secret_values)
             data = secrets.mask_tree(data, redactor.long, redactor, redactor.short)
@@ -402,6 +402,21 @@ class _StageRun:
             builder._classify(variable)
             builder.locations[("stages", self.index, "args", len(args))] = location
             args.append({**variable, "line": instruction["line"]})
+
+
+def _maskable(token: secrets.TokenMatch) -> str:
+    """Return what to mask wherever it appears: the token's value, with the option it is attached to when short.
+
+    A short value is masked only as a whole word (see _Redactor), so -pQ7short would stay in a source line.
+    With its option, -pQ7short or admin:alpine is masked there, and the word alpine stays readable elsewhere.
+    """
+    value = token.value
+    if len(value) >= _Redactor.SHORT:
+        return value
+    before = token.matched[: len(token.matched) - len(value)][-2:].lstrip()
+    if before and not before[-1].isspace():
+        return before + value
+    return value
 
 
 class _Redactor:

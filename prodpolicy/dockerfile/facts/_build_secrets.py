@@ -54,9 +54,10 @@ def command_texts(document: dict[str, Any]) -> list[tuple[int, str]]:
             line = instruction["line"]
             for holder in (instruction, instruction.get("inner"), instruction.get("healthcheck")):
                 found.extend((line, command["text"]) for command in (holder or {}).get("commands") or [])
-            process = instruction.get("process")
-            if isinstance(process, dict) and process.get("argv"):
-                found.append((line, " ".join(process["argv"])))
+            for holder in (instruction, instruction.get("inner")):
+                process = (holder or {}).get("process")
+                if isinstance(process, dict) and process.get("argv"):
+                    found.append((line, " ".join(process["argv"])))
     return found
 
 
