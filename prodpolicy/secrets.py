@@ -74,6 +74,9 @@ _CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
 # Token shapes, as RE2 patterns. A shape with a ``value`` group is a credential
 # inside a larger match (``--password=...``, ``Authorization: Bearer ...``): only
 # that group is the secret, so the name around it stays readable after redaction.
+# TODO: passwords given in other ways are still printed: htpasswd -n -b as two options or with an option after the
+# password, printf 'login U\npassword P' for a .netrc, password before login, chpasswd, openssl pass:P, keytool
+# -storepass, skopeo --src-creds and podman --creds U:P, and NAME=value assignments of fewer than 8 characters.
 # The shapes of passwords given to a command stop at a newline, like the others, and at ; & and |, which end the
 # command. A password is a word of 4 characters or more that is no reference ($VAR, $(...), `...`), or a quoted text.
 _BARE_VALUE = r"(?P<value>[^\s'\"$`(\\\-;&|<>][^\s'\";&|<>]{3,})"

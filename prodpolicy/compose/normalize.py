@@ -91,6 +91,8 @@ def build_document(project: Project) -> Document:
     }
     # Keys kept as compose read them (mem_limit, extensions, command) may hold a credential that no
     # service normalizer classified, and error messages quote values: mask both before anything prints them.
+    # TODO: a short secret value (POSTGRES_PASSWORD: postgres) is masked wherever it appears, also inside image
+    # and service names, which garbles messages and can change what other rules find.
     data = secrets.mask_tree(data, context.secret_values)
     errors = [_redacted_error(error, context) for error in project.errors]
     return Document(
