@@ -22,10 +22,12 @@ def secret_tokens(
     """List the credentials of known shapes in the source, by line, with the instruction each one is in."""
     text = "\n".join(source.lines)
     tokens = secrets.scan_tokens(text)
-    starts = [0]
-    for line in source.lines:
-        starts.append(starts[-1] + len(line) + 1)
-    at_lines = [(bisect.bisect_right(starts, token.start), token.kind) for token in tokens]
+    at_lines: list[tuple[int, str]] = []
+    if tokens:
+        starts = [0]
+        for line in source.lines:
+            starts.append(starts[-1] + len(line) + 1)
+        at_lines = [(bisect.bisect_right(starts, token.start), token.kind) for token in tokens]
     seen = {token.value for token in tokens}
     for line, token in command_tokens(document):
         if token.value not in seen:
@@ -51,14 +53,21 @@ def command_texts(document: dict[str, Any]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for stage in document["stages"]:
         for instruction in stage["instructions"]:
-            line = instruction["line"]
-            for holder in (instruction, instruction.get("inner"), instruction.get("healthcheck")):
-                found.extend((line, command["text"]) for command in (holder or {}).get("commands") or [])
-            for holder in (instruction, instruction.get("inner")):
-                process = (holder or {}).get("process")
-                if isinstance(process, dict) and process.get("argv"):
-                    found.append((line, " ".join(process["argv"])))
+            _add_texts(instruction, instruction["line"], found)
+            for name in ("inner", "healthcheck"):
+                holder = instruction.get(name)
+                if holder:
+                    _add_texts(holder, instruction["line"], found)
     return found
+
+
+def _add_texts(holder: dict[str, Any], line: int, found: list[tuple[int, str]]) -> None:
+    commands = holder.get("commands")
+    if commands:
+        found += [(line, command["text"]) for command in commands]
+    process = holder.get("process")
+    if isinstance(process, dict) and process.get("argv"):
+        found.append((line, " ".join(process["argv"])))
 
 
 def command_tokens(document: dict[str, Any]) -> list[tuple[int, secrets.TokenMatch]]:
