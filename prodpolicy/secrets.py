@@ -13,7 +13,8 @@ Three signals mark a value as a secret:
   hosting and registry tokens, private key blocks, URLs with a password or a
   token as the user, JWTs, bearer tokens, ``--password`` options, passwords given
   to ``curl -u``, ``sshpass -p``, ``docker login -p``, ``mysql -p`` and
-  ``htpasswd -b``, ``.netrc`` entries, ``NAME=value`` under a credential name);
+  ``htpasswd -b``, ``chpasswd``, ``openssl pass:``, ``keytool -storepass``, ``--creds``,
+  ``.netrc`` entries, ``NAME=value`` under a credential name);
 * ``entropy``: a long literal with high Shannon entropy and mixed character classes.
 
 Known non-secrets are allowed: empty values, ``${VAR}`` references, paths such as
@@ -75,8 +76,8 @@ _CAMEL_BOUNDARY = re.compile(r"([a-z0-9])([A-Z])")
 # inside a larger match (``--password=...``, ``Authorization: Bearer ...``): only
 # that group is the secret, so the name around it stays readable after redaction.
 # TODO: passwords given in other ways are still printed: htpasswd -n -b as two options or with an option after the
-# password, printf 'login U\npassword P' for a .netrc, password before login, chpasswd, openssl pass:P, keytool
-# -storepass, skopeo --src-creds and podman --creds U:P, and NAME=value assignments of fewer than 8 characters.
+# password, printf 'login U\npassword P' for a .netrc, password before login, chpasswd reading a heredoc, and
+# NAME=value assignments of fewer than 8 characters.
 # The shapes of passwords given to a command stop at a newline, like the others, and at ; & and |, which end the
 # command. A password is a word of 4 characters or more that is no reference ($VAR, $(...), `...`), or a quoted text.
 _BARE_VALUE = r"(?P<value>[^\s'\"$`(\\\-;&|<>][^\s'\";&|<>]{3,})"
@@ -155,6 +156,17 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     # The second form spans a newline: in a text of one line it finds nothing, and the first still applies.
     ("netrc-password", r"\b(?:machine[ \t]+\S+|default)[ \t]+login[ \t]+\S+[ \t]+password[ \t]+" + _VALUE),
     ("netrc-password", r"(?m:^[ \t]*login[ \t]+\S+[ \t]*\n[ \t]*password[ \t]+(?P<value>[^\s'\"$`\\][^\s'\"]{3,})[ \t]*$)"),
+    # echo 'user:password' | chpasswd, which sets a local account's password.
+    (
+        "chpasswd-password",
+        r"\b(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?[A-Za-z0-9_.-]+:(?P<value>[^\s'\"$`:|;&<>\\][^\s'\":|;&<>]{3,})"
+        r"['\"]?[ \t]*\|[ \t]*(?:sudo[ \t]+)?chpasswd\b",
+    ),
+    # openssl -passin pass:PASSWORD (and -passout, -password), keytool and jarsigner -storepass and -keypass.
+    ("option-password", r"[ \t]-pass(?:in|out|word)?[ \t]+['\"]?pass:" + _BARE_VALUE),
+    ("option-password", r"[ \t]-(?:src|dest|new)?(?:store|key)pass[ \t]+" + _VALUE),
+    # skopeo --creds, --src-creds and --dest-creds, podman and buildah --creds: USER:PASSWORD.
+    ("creds-password", r"--(?:src-|dest-)?creds(?:=|[ \t]+)['\"]?[^\s:'\"]+:" + _BARE_VALUE),
     # NAME=value or name: value where the name ends in a credential word and the value is a literal.
     (
         "credential-assignment",

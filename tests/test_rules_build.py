@@ -70,6 +70,8 @@ def test_rails_service_built_in_place():
         (9, "DF304"),
         (9, "DF312"),
         (9, "DF314"),
+        # echo "rails:ChangeMe123" | chpasswd writes the account's password into the Dockerfile.
+        (9, "SC104"),
     ]
 
 
