@@ -215,7 +215,7 @@ def _placed(cached: tuple[list[_Entry], bool], line_of: LineOf | None) -> tuple[
     entries, failed = cached
     placed: list[_Entry] = []
     for entry in entries:
-        command = _copy_tree(entry.command)
+        command = _copy_command(entry.command)
         if line_of is not None:
             command["line"] = line_of(entry.start)
         copy = _Entry(command, entry.start, entry.end, substituted=entry.substituted)
@@ -225,6 +225,16 @@ def _placed(cached: tuple[list[_Entry], bool], line_of: LineOf | None) -> tuple[
         ]
         placed.append(copy)
     return placed, failed
+
+
+def _copy_command(command: dict[str, Any]) -> dict[str, Any]:
+    """Copy a command kept for reuse, so that its users can change their copy: the lists and dicts are copied."""
+    copy = dict(command)
+    copy["argv"] = list(command["argv"])
+    for name in _NESTED_FIELDS:
+        if name in command:
+            copy[name] = _copy_tree(command[name])
+    return copy
 
 
 def _copy_tree(value: Any) -> Any:
@@ -314,11 +324,7 @@ def _reused_command(
         if len(_COMMANDS) >= _COMMANDS_SIZE:
             _COMMANDS.clear()
         _COMMANDS[key] = built
-    command = dict(built)
-    command["argv"] = list(built["argv"])
-    for name in _NESTED_FIELDS:
-        if name in built:
-            command[name] = _copy_tree(built[name])
+    command = _copy_command(built)
     command["operator"] = operator
     # Only a simple command takes the redirections of the statement around it, as in _command.
     if redirected is not None and node.type == "command":

@@ -343,9 +343,9 @@ class Builder:
         return {}
 
     def _entry(self, mapping: dict[str, Any], key: str, path: Path, location: Location, merged: bool) -> None:
-        """Run after ``key`` is set in ``mapping``; this builder does nothing here.
+        """Record more about ``key`` after it is set in ``mapping``. This builder records nothing.
 
-        ``merged`` tells that a merge key (``<<``) brought the key in.
+        ``merged`` is True when a merge key (``<<``) brought the key in.
         """
 
     def _wants_style(self, path: Path) -> bool:

@@ -259,12 +259,12 @@ def test_eval_warns_on_standard_error(tmp_path):
     write(tmp_path / "compose-0001.yaml", "services: {}\n")
     command = [sys.executable, "-m", "prodpolicy", "eval", str(tmp_path)]
 
-    shown = subprocess.run(command, capture_output=True, text=True, check=False)
+    default = subprocess.run(command, capture_output=True, text=True, check=False)
     quiet = subprocess.run([*command, "-q"], capture_output=True, text=True, check=False)
 
-    assert shown.returncode == 0
-    assert shown.stdout == "0 findings in 0 files.\n"
-    assert shown.stderr == (
+    assert default.returncode == 0
+    assert default.stdout == "0 findings in 0 files.\n"
+    assert default.stderr == (
         f"no input found in {tmp_path}: 1 other file was not read, since a folder search reads only files named "
         f"{NAMES}; pass files by name to evaluate them whatever their names\n"
     )

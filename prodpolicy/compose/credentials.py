@@ -93,8 +93,7 @@ def _scan(key: str, command: dict[str, Any], found: list[dict[str, Any]], values
         name = _COMMAND_SHAPES.get(token.kind)
         if name is not None:
             values.add(token.value)
-            if not any(item["key"] == key and item["name"] == name for item in found):
-                found.append({"key": key, "name": name, "reason": f"token:{token.kind}", "secret_in_file": True})
+            _record(key, name, f"token:{token.kind}", found)
 
 
 def _add(key: str, name: str, value: str, found: list[dict[str, Any]], values: set[str]) -> None:
@@ -109,6 +108,10 @@ def _add(key: str, name: str, value: str, found: list[dict[str, Any]], values: s
     # For a token inside a longer word (a URL with a password), only the token is masked in the output.
     tokens = secrets.find_tokens(value) if reason.startswith("token:") else []
     values.update(tokens or [value])
-    if any(item["key"] == key and item["name"] == name for item in found):
-        return
-    found.append({"key": key, "name": name, "reason": reason, "secret_in_file": True})
+    _record(key, name, reason, found)
+
+
+def _record(key: str, name: str, reason: str, found: list[dict[str, Any]]) -> None:
+    """List a credential once per key and name, however many times the command gives it."""
+    if not any(item["key"] == key and item["name"] == name for item in found):
+        found.append({"key": key, "name": name, "reason": reason, "secret_in_file": True})

@@ -74,8 +74,8 @@ def command_tokens(document: dict[str, Any]) -> list[tuple[int, secrets.TokenMat
     """Find the tokens in the text of every command, with the line of its instruction.
 
     A command joined from continuation lines (curl \\ -u USER:PASSWORD) or written as
-    a JSON array has shapes that no source line has. The normalizer asks for the same
-    document's tokens after the facts, to mask their values: the last result is kept for it.
+    a JSON array has shapes that no source line has. The normalizer reads the same
+    document's tokens after the facts, to mask their values, so the last result is kept.
     """
     global _LAST
     last = _LAST
