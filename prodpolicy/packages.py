@@ -283,6 +283,8 @@ _PREFIXES: dict[str, frozenset[str]] = {
     "command": frozenset(),
     "exec": _options("-a"),
 }
+# The programs that strip_prefixes drops.
+PREFIX_PROGRAMS = frozenset(_PREFIXES)
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 # Programs worth a closer look; everything else is skipped at once.

@@ -34,6 +34,7 @@ import tree_sitter_bash
 
 from . import packages
 from .policy.plain import plain_evaluation
+from .shell_statements import split_statements
 from .shell_tokens import SimpleCommand, split_simple_script
 
 # POSIX-style shells: their -c argument, or a heredoc they read as input, is itself a script.
@@ -99,9 +100,15 @@ class _Context:
     depth: int
     pending: str | None = None
     seen: bool = False
+    # The operator pending when the first command was taken, which a statement parsed on its own hands on.
+    first: str | None = None
 
     def take_operator(self) -> str | None:
-        operator = (self.pending or ";") if self.seen else None
+        if self.seen:
+            operator = self.pending or ";"
+        else:
+            operator = None
+            self.first = self.pending
         self.seen = True
         self.pending = None
         return operator
@@ -207,7 +214,89 @@ def _parse_fresh(script: str, line_of: LineOf | None, substitutions: bool) -> tu
         simple = split_simple_script(script)
         if simple is not None:
             return [_simple_entry(item, line_of) for item in simple], False
+    if "<<" not in script and not plain_evaluation():
+        entries = _statement_entries(script, line_of, substitutions)
+        if entries is not None:
+            return entries, False
     return _tree_sitter_entries(script, line_of, substitutions)
+
+
+def _statement_entries(script: str, line_of: LineOf | None, substitutions: bool) -> list[_Entry] | None:
+    """Parse a script statement by statement, reusing the statements seen before; None when it cannot.
+
+    The operators that join the statements come from the splitter, and each
+    statement's own operators from its parse, so the first command of a
+    statement gets the operator the walk of the whole script would give it.
+    A statement that fails to parse may have been split wrongly, so the whole
+    script is then left to ``_tree_sitter_entries``.
+    """
+    statements = split_statements(script)
+    if statements is None or len(statements) < 2:
+        return None
+    entries: list[_Entry] = []
+    seen = False
+    pending: str | None = None
+    for statement in statements:
+        if statement.separator is not None:
+            pending = statement.separator
+        parsed = _parsed_statement(script[statement.start : statement.end], substitutions)
+        if parsed is None:
+            return None
+        offset = statement.start
+        first = parsed.took
+        for entry in parsed.entries:
+            command = _copy_command(entry.command)
+            if first and "depth" not in command:
+                command["operator"] = (parsed.first or pending or ";") if seen else None
+                first = False
+            start = offset + entry.start
+            if line_of is not None:
+                command["line"] = line_of(start)
+            entries.append(_Entry(command, start, offset + entry.end, substituted=entry.substituted))
+        if parsed.took:
+            seen = True
+            pending = parsed.last
+        elif parsed.last is not None:
+            pending = parsed.last
+    return entries
+
+
+@dataclass(slots=True)
+class _Statement:
+    """One statement parsed on its own: its entries without lines, and the operators around its commands."""
+
+    entries: list[_Entry]
+    # Whether it has a command outside substitutions, the operator pending before the first one,
+    # and the operator pending after the last one (or at its end, without a command).
+    took: bool
+    first: str | None
+    last: str | None
+
+
+def _parsed_statement(text: str, substitutions: bool) -> _Statement | None:
+    key = (text, substitutions)
+    parsed = _PARSED_STATEMENTS.get(key)
+    if parsed is not None:
+        return parsed
+    simple = split_simple_script(text) if "\n" not in text else None
+    if simple and simple[0].start == 0 and simple[-1].end == len(text):
+        # No operator comes before the first command or after the last, so none is pending there.
+        parsed = _Statement([_simple_entry(item, None) for item in simple], True, None, None)
+    else:
+        entries, failed, context = _tree_sitter_parse(text, None, substitutions)
+        if failed:
+            return None
+        parsed = _Statement(entries, context.seen, context.first, context.pending)
+    if len(text) <= _REUSED_LENGTH:
+        if len(_PARSED_STATEMENTS) >= _PARSED_STATEMENTS_SIZE:
+            _PARSED_STATEMENTS.clear()
+        _PARSED_STATEMENTS[key] = parsed
+    return parsed
+
+
+# Statements parsed in this process, by text: at most this many, of at most _REUSED_LENGTH characters each.
+_PARSED_STATEMENTS: dict[tuple[str, bool], _Statement] = {}
+_PARSED_STATEMENTS_SIZE = 4096
 
 
 def _placed(cached: tuple[list[_Entry], bool], line_of: LineOf | None) -> tuple[list[_Entry], bool]:
@@ -255,6 +344,14 @@ _CACHED_SCRIPT_LENGTH = 8192
 
 
 def _tree_sitter_entries(script: str, line_of: LineOf | None, substitutions: bool) -> tuple[list[_Entry], bool]:
+    entries, failed, _ = _tree_sitter_parse(script, line_of, substitutions)
+    return entries, failed
+
+
+def _tree_sitter_parse(
+    script: str, line_of: LineOf | None, substitutions: bool
+) -> tuple[list[_Entry], bool, _Context]:
+    """Parse a script with tree-sitter; return its entries, whether it failed, and the operator state of its top level."""
     # Each character replaced is one character, so offsets into the script stay the same.
     script = _UNSAFE_FOR_PARSER.sub("\ufffd", script)
     source = script.encode("utf-8", "surrogatepass")
@@ -262,7 +359,7 @@ def _tree_sitter_entries(script: str, line_of: LineOf | None, substitutions: boo
     root = tree.root_node
     to_char = _offset_converter(script, source)
     text = _Source(script, source)
-    found = _walk(root, substitutions, text)
+    found, top = _walk(root, substitutions, text)
     error_rows = _error_rows(root) if root.has_error else set()
     rows = script.split("\n") if error_rows else []
     # Around a syntax error the tree is tree-sitter's guess, so its commands are not kept for reuse.
@@ -298,7 +395,7 @@ def _tree_sitter_entries(script: str, line_of: LineOf | None, substitutions: boo
             entries.append(_raw_entry(rows, row, line_of))
     if error_rows:
         entries.sort(key=lambda entry: entry.start)
-    return entries, root.has_error
+    return entries, root.has_error, top
 
 
 def _reused_command(
@@ -370,14 +467,16 @@ def _offset_converter(script: str, source: bytes) -> Callable[[int], int]:
     return lambda offset: len(source[:offset].decode("utf-8", "surrogatepass"))
 
 
-def _walk(root: tree_sitter.Node, substitutions: bool, text: _Source) -> list[_Found]:
+def _walk(root: tree_sitter.Node, substitutions: bool, text: _Source) -> tuple[list[_Found], _Context]:
     """Collect simple commands in source order, without recursion, so deep scripts cannot overflow.
 
     Each stack entry keeps the node whose children are being walked, so a command's parents are known
     without ``Node.parent``, which tree-sitter finds by searching down from the root each time.
+    The context of the top level comes back too.
     """
     found: list[_Found] = []
-    stack: list[tuple[Iterator[tree_sitter.Node], _Context, tree_sitter.Node | None]] = [(iter([root]), _Context(0), None)]
+    top = _Context(0)
+    stack: list[tuple[Iterator[tree_sitter.Node], _Context, tree_sitter.Node | None]] = [(iter([root]), top, None)]
     while stack:
         children, context, _ = stack[-1]
         node = next(children, None)
@@ -407,7 +506,7 @@ def _walk(root: tree_sitter.Node, substitutions: bool, text: _Source) -> list[_F
             stack.append((iter(node.children), _Context(context.depth + 1), node))
         elif node.child_count and kind not in ("heredoc_body", "comment"):
             stack.append((iter(node.children), context, node))
-    return found
+    return found, top
 
 
 def _substitutions(command: tree_sitter.Node, text: _Source) -> list[tree_sitter.Node]:
@@ -581,7 +680,11 @@ def _heredoc_owner(entries: list[_Entry], offset: int, script: str) -> _Entry | 
 def _unwrap(entry: _Entry) -> bool:
     """Parse the script a command runs (sh -c, or a heredoc read by a shell); return whether it failed."""
     command = entry.command
-    if command.get("unparsed"):
+    if command.get("unparsed") or not command["argv"]:
+        return False
+    first = program_name(command["argv"][0])
+    if first not in SHELLS and first not in packages.PREFIX_PROGRAMS:
+        # Most commands run neither a shell nor a prefix such as sudo or env: nothing to unwrap.
         return False
     argv = strip_prefix_programs(command["argv"])
     script = shell_script_of(argv)

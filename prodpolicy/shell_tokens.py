@@ -60,6 +60,10 @@ class _Word:
 
 def split_simple_script(script: str) -> list[SimpleCommand] | None:
     """Split a simple one-line script into commands, or return None when it needs the full parser."""
+    if "$(" in script or "`" in script:
+        # Command substitutions need the full parser wherever they are: finding that out at once saves
+        # reading a long script up to them.
+        return None
     try:
         return _split(script)
     except _Fallback:

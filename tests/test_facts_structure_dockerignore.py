@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -10,6 +11,7 @@ import warnings
 import pytest
 
 from prodpolicy.dockerfile import normalize_dockerfile
+from prodpolicy.dockerfile.facts import dockerignore
 from prodpolicy.dockerfile.facts.dockerignore import MAX_IGNORE_FILE_BYTES, find_ignore_file, read_patterns
 
 
@@ -50,6 +52,34 @@ def test_context_ignore_file_and_no_file(tmp_path):
     assert find_ignore_file(str(dockerfile)) is None
     write(tmp_path, ".dockerignore", "node_modules\n")
     assert find_ignore_file(str(dockerfile)) == (str(tmp_path / ".dockerignore"), ["node_modules"])
+
+
+def settle(folder) -> None:
+    """Date the folder a minute back, as if nothing had changed there for a while."""
+    stamp = os.stat(folder).st_mtime - 60
+    os.utime(folder, (stamp, stamp))
+
+
+def test_a_settled_folder_is_listed_once_and_changes_are_still_seen(tmp_path):
+    first = write(tmp_path, "Dockerfile", "FROM alpine:3.20\n")
+    second = write(tmp_path, "api.Dockerfile", "FROM alpine:3.20\n")
+    settle(tmp_path)
+
+    assert find_ignore_file(str(first)) is None
+    assert dockerignore._LISTINGS[str(tmp_path)][1] == frozenset()
+    assert find_ignore_file(str(second)) is None
+
+    # Adding a file changes the folder's modification time, so the kept listing no longer counts.
+    write(tmp_path, ".dockerignore", "node_modules\n")
+    assert find_ignore_file(str(second)) == (str(tmp_path / ".dockerignore"), ["node_modules"])
+
+    # The names are kept, never the contents: an edit shows at once.
+    settle(tmp_path)
+    assert find_ignore_file(str(first)) == (str(tmp_path / ".dockerignore"), ["node_modules"])
+    assert dockerignore._LISTINGS[str(tmp_path)][1] == frozenset({".dockerignore"})
+    write(tmp_path, ".dockerignore", "dist\n")
+    settle(tmp_path)
+    assert find_ignore_file(str(first)) == (str(tmp_path / ".dockerignore"), ["dist"])
 
 
 def test_names_that_are_not_files_read_nothing(tmp_path):

@@ -148,7 +148,8 @@ def _single_name(values: Values) -> str | None:
 
 def regex_input(value: Any) -> str | None:
     """Return the text a pattern is matched against: the value as text, cut to the regex input limit."""
-    text = _as_text(value)
+    # Most values are texts: they skip the conversion.
+    text = value if type(value) is str else _as_text(value)
     if text is not None and len(text) > MAX_REGEX_INPUT_CHARS:
         # NOTE: a match after the cut is missed; no field of a document within the file size limit is this long.
         return text[:MAX_REGEX_INPUT_CHARS]
@@ -361,6 +362,8 @@ class _Compiler:
                 if not isinstance(node, dict):
                     return False
                 value = node.get(name)
+                if type(value) is str and len(value) <= MAX_REGEX_INPUT_CHARS:
+                    return found_in(value)
                 if value is None:
                     return False
                 text = regex_input(value)
@@ -493,10 +496,24 @@ class _Compiler:
                 found = f", and parameter {parameter!r} is {bound!r}" if parameter else f", not {bound!r}"
                 raise ConditionError(f"{name} needs a whole number{found}", (*where, name), parameter)
             checks.append(_BOUND_TESTS[name](bound))
+        # Most lengths and counts have one or two bounds: those skip the generator.
+        if len(checks) == 1:
+            return checks[0]
+        if len(checks) == 2:
+            low, high = checks
+            return lambda size: low(size) and high(size)
         return lambda size: all(check(size) for check in checks)
 
     def _op_length(self, values: Values, operand: BoundsSpec, where: Location, _nodes: SchemaNodes) -> Predicate:
         within = self._bounds(operand, where)
+        one_value = _one_value(values)
+        if one_value is not None:
+            # A field of names has at most one value: the same test without the list.
+            def length_of_field(node: Any) -> bool:
+                value = one_value(node)
+                return within(len(value) if isinstance(value, list | dict | str) else 0)
+
+            return length_of_field
 
         def length(node: Any) -> bool:
             sized = [value for value in values(node) if isinstance(value, list | dict | str)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import time
 from typing import TYPE_CHECKING, Any
 
 from ...document import Location, Path
@@ -63,10 +64,18 @@ def annotate(document: dict[str, Any], locations: dict[Path, Location], source: 
 
 def find_ignore_file(dockerfile: str) -> tuple[str, list[str]] | None:
     """Return the ignore file BuildKit would use for a Dockerfile on disk, and its patterns."""
-    if not dockerfile or not os.path.isfile(dockerfile):
+    if not dockerfile:
         return None
     folder = os.path.dirname(dockerfile)
-    for name in (os.path.basename(dockerfile) + ".dockerignore", ".dockerignore"):
+    names: tuple[str, ...] = (os.path.basename(dockerfile) + ".dockerignore", ".dockerignore")
+    listed = _ignore_files_in(folder)
+    if listed is not None:
+        names = tuple(name for name in names if name in listed)
+        if not names:
+            return None
+    if not os.path.isfile(dockerfile):
+        return None
+    for name in names:
         candidate = os.path.join(folder, name)
         try:
             with open(candidate, "rb") as handle:
@@ -77,6 +86,42 @@ def find_ignore_file(dockerfile: str) -> tuple[str, list[str]] | None:
             return None
         return candidate, read_patterns(data.decode("utf-8", errors="replace"))
     return None
+
+
+def _ignore_files_in(folder: str) -> frozenset[str] | None:
+    """Return the names of a folder's ignore files, or None when they are not known: then each is tried.
+
+    A run over many Dockerfiles of one folder would otherwise try to open two
+    missing files for each. The names are kept with the folder's modification
+    time, which changes when a file is added, removed or renamed there. As Git
+    does with its index, a listing is kept only once that time is a few seconds
+    old, so that a change within the file system's timestamp granularity cannot
+    go unseen.
+    """
+    try:
+        stamp = os.stat(folder or ".").st_mtime_ns
+    except OSError:
+        return None
+    listing = _LISTINGS.get(folder)
+    if listing is not None and listing[0] == stamp:
+        return listing[1]
+    if time.time_ns() - stamp < _SETTLED_NS:
+        return None
+    try:
+        with os.scandir(folder or ".") as entries:
+            names = frozenset(entry.name for entry in entries if entry.name.endswith(".dockerignore"))
+    except OSError:
+        return None
+    if len(_LISTINGS) >= _LISTINGS_SIZE:
+        _LISTINGS.clear()
+    _LISTINGS[folder] = (stamp, names)
+    return names
+
+
+# The ignore files of the folders seen in this process, with the modification time they were listed at.
+_LISTINGS: dict[str, tuple[int, frozenset[str]]] = {}
+_LISTINGS_SIZE = 1024
+_SETTLED_NS = 3_000_000_000
 
 
 def read_patterns(text: str) -> list[str]:
