@@ -10,10 +10,10 @@ A statement ends at ``;``, ``&&`` or ``||`` outside quotes, substitutions,
 brackets and compound commands (``if`` to ``fi``, ``case`` to ``esac``,
 ``for``, ``while``, ``until`` and ``select`` to ``done``, braces). A pipe does
 not end one. This reader only needs to tell where statements end, not what
-they mean, and it returns None for anything it is unsure of: a heredoc, a
-lone ``&``, ``$'...'``, ``;;`` outside a ``case``, a compound command that
-does not close, a line break between statements. The caller then parses the
-whole script. The cases where tree-sitter-bash reads a statement alone in
+they mean. It returns None for anything it is unsure of, and the caller then
+parses the whole script: a heredoc, a lone ``&``, ``$'...'``, ``;;`` outside a
+``case``, a compound command that does not close, a line break between
+statements. The cases where tree-sitter-bash reads a statement alone in
 another way than inside its script are in that list too; the tests compare
 both parses on generated scripts.
 """
