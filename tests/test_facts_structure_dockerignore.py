@@ -60,7 +60,7 @@ def settle(folder) -> None:
     os.utime(folder, (stamp, stamp))
 
 
-def test_a_settled_folder_is_listed_once_and_changes_are_still_seen(tmp_path):
+def test_folder_listing_is_kept_until_the_folder_changes(tmp_path):
     first = write(tmp_path, "Dockerfile", "FROM alpine:3.20\n")
     second = write(tmp_path, "api.Dockerfile", "FROM alpine:3.20\n")
     settle(tmp_path)

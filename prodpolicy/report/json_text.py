@@ -103,8 +103,11 @@ def _finding(finding: Finding, indent: str) -> str:
         f"\n{inner}\"path\": {encode_basestring(finding.path)},"
         f"\n{inner}\"fingerprint\": {encode_basestring(finding.fingerprint)}"
     )
-    if finding.subject is None and finding.suppressed is None and not finding.notes and finding.expired_exception is None:
-        return f"{text}\n{indent}}}"
+    if finding.suppressed is None and not finding.notes and finding.expired_exception is None:
+        if finding.subject is None:
+            return f"{text}\n{indent}}}"
+        # A compose finding names its service: the one rarer key that most findings have.
+        return f"{text},\n{inner}\"subject\": {encode_basestring(finding.subject)}\n{indent}}}"
     # The rarer keys, in the order Finding.to_json adds them.
     rest = {key: value for key, value in finding.to_json().items() if key not in _FINDING_FIRST_KEYS}
     items = "".join(f",\n{inner}{encode_basestring(key)}: {_encode(value, inner)}" for key, value in rest.items())
