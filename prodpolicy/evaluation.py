@@ -41,7 +41,7 @@ def iter_findings(
     day = today or datetime.date.today()
     selections: dict[str, SelectionIndex] = {}
     # The selections of path prefixes, shared by the rules' given paths (see CompiledPath.find_sharing).
-    prefixes: dict[tuple[Any, ...], list[tuple[Path, Any]]] = {}
+    prefixes: dict[int, list[tuple[Path, Any]]] = {}
     data = document.data
     # The environment switch evaluates every selected node, to check that the index changes nothing.
     indexed = not plain_evaluation()
@@ -66,7 +66,7 @@ def _apply_rule(
     document: Document,
     data: dict[str, Any],
     selections: dict[str, SelectionIndex],
-    prefixes: dict[tuple[Any, ...], list[tuple[Path, Any]]],
+    prefixes: dict[int, list[tuple[Path, Any]]],
     indexed: bool,
 ) -> list[tuple[Path, Any]]:
     # A list rather than a generator: most rules match nothing in a document, and a generator costs more to start.

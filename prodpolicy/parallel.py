@@ -16,6 +16,7 @@ they start with ``spawn`` and the initializer arguments must be picklable.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -89,6 +90,12 @@ def ordered_map(
     pending: deque[_Task[Item]] = deque()
     remaining = iter(items)
     limit = workers * TASKS_AHEAD_PER_WORKER
+    forked = context.get_start_method() == "fork"
+    if forked:
+        # A forked worker shares the parent's memory until it writes to a page. The cyclic collector of a
+        # worker writes to every object it visits, the policy and the imported modules included, and so
+        # copies their pages. Frozen objects are left out of collections until the parent unfreezes them.
+        gc.freeze()
     try:
         _fill(pool, function, remaining, pending, limit, items_per_task)
         while pending:
@@ -111,6 +118,8 @@ def ordered_map(
             _fill(pool, function, remaining, pending, limit, items_per_task)
     finally:
         pool.shutdown()
+        if forked:
+            gc.unfreeze()
 
 
 def run_task(function: Callable[[Item], Result], items: list[Item]) -> list[tuple[bool, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,7 @@ def test_find_sharing_same_as_find() -> None:
     for text in SHARED_PATHS:
         path = compile_path(text)
         assert path.find_sharing(SHARED_DATA, found) == path.find(SHARED_DATA)
-    assert found[compile_path("$.stages[*].instructions[*].commands[*]").steps] == [
+    assert found[compile_path("$.stages[*].instructions[*].commands[*]").prefix_ids[-1]] == [
         (("stages", 0, "instructions", 0, "commands", 0), {"program": "a"}),
         (("stages", 0, "instructions", 0, "commands", 1), {"program": "b"}),
         (("stages", 1, "instructions", 0, "commands", 0), {"program": "c"}),
@@ -124,7 +125,7 @@ def test_find_sharing_same_as_find() -> None:
 def test_find_sharing_reuses_prefixes() -> None:
     # A planted prefix result shows that the longest walked prefix is reused, not walked again.
     planted = [(("x",), {"commands": [{"program": "z"}]})]
-    found: dict[Any, Any] = {compile_path("$.stages[*].instructions[*]").steps: planted}
+    found: dict[Any, Any] = {compile_path("$.stages[*].instructions[*]").prefix_ids[-1]: planted}
 
     assert compile_path("$.stages[*].instructions[*].commands[*].program").find_sharing(SHARED_DATA, found) == [
         (("x", "commands", 0, "program"), "z")
@@ -146,3 +147,14 @@ def test_formatted_paths_kept_and_started_again(monkeypatch: pytest.MonkeyPatch)
     for _ in range(2):
         assert [jsonpath.format_path(path) for path, _ in FORMATTED_PATHS] == [text for _, text in FORMATTED_PATHS]
         assert len(jsonpath._FORMATTED) <= 2
+
+
+def test_pickled_path_shares_prefixes() -> None:
+    path = compile_path("$.stages[*].instructions[*].commands[*]")
+    copy = pickle.loads(pickle.dumps(path))
+    found: dict[Any, Any] = {}
+
+    assert copy == path
+    assert copy.prefix_ids == path.prefix_ids
+    assert copy.find_sharing(SHARED_DATA, found) == path.find(SHARED_DATA)
+    assert compile_path("$.stages[*].instructions[*]").find_sharing(SHARED_DATA, found) is found[path.prefix_ids[3]]

@@ -10,6 +10,7 @@ Filters are not: rules select with ``given`` and test with typed conditions.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,17 @@ class CompiledPath:
     relative: bool
     # The names of a path made only of single-name steps (``a.b.c``), else None: a fast path.
     names: tuple[str, ...] | None = None
+    # A number for each prefix of the steps, shared by equal prefixes of all paths: the keys of find_sharing.
+    # A number hashes faster than the tuple of steps, which Python hashes again at every lookup.
+    prefix_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        ids = tuple(_prefix_id(self.steps[:length]) for length in range(1, len(self.steps) + 1))
+        object.__setattr__(self, "prefix_ids", ids)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # The numbers belong to this process: a copy in another one numbers its prefixes there.
+        return CompiledPath, (self.text, self.steps, self.relative, self.names)
 
     def find(self, data: Any, base: Path = ()) -> list[tuple[Path, Any]]:
         """Return every (path, value) this path selects, in document order."""
@@ -44,7 +56,7 @@ class CompiledPath:
                 break
         return current
 
-    def find_sharing(self, data: Any, found: dict[tuple[Step, ...], list[tuple[Path, Any]]]) -> list[tuple[Path, Any]]:
+    def find_sharing(self, data: Any, found: dict[int, list[tuple[Path, Any]]]) -> list[tuple[Path, Any]]:
         """Return what :meth:`find` returns, reusing and filling ``found``: the selections of path prefixes.
 
         Rules select from the same document with paths that share their first
@@ -53,17 +65,18 @@ class CompiledPath:
         in ``found`` are shared, so callers must not change them.
         """
         steps = self.steps
+        ids = self.prefix_ids
         # The longest prefix already walked, else the document root.
         start = 0
         current = [((), data)]
         for length in range(len(steps), 0, -1):
-            walked = found.get(steps[:length])
+            walked = found.get(ids[length - 1])
             if walked is not None:
                 start, current = length, walked
                 break
         for number in range(start, len(steps)):
             current = _apply(steps[number], current)
-            found[steps[: number + 1]] = current
+            found[ids[number]] = current
         return current
 
     def values(self, data: Any) -> list[Any]:
@@ -76,6 +89,16 @@ class CompiledPath:
                 value = value.get(name)
             return [] if value is None else [value]
         return [value for _, value in self.find(data)]
+
+
+def _prefix_id(prefix: tuple[Step, ...]) -> int:
+    # next() on a count is one step under the GIL, so two threads never get the same number.
+    return _PREFIX_IDS.setdefault(prefix, next(_PREFIX_NUMBERS))
+
+
+# The number of each prefix of steps, among the paths compiled in this process.
+_PREFIX_IDS: dict[tuple[Step, ...], int] = {}
+_PREFIX_NUMBERS = itertools.count()
 
 
 def _apply(step: Step, nodes: list[tuple[Path, Any]]) -> list[tuple[Path, Any]]:
