@@ -148,20 +148,21 @@ def _finding(rule: CompiledRule, document: Document, path: Path, node: Any, poli
     # A value written in another file of the input (a compose override, an extends base) is reported there.
     file = location.file if location is not None and location.file else document.file
     suppressed, notes, expired = _suppression(rule, document, target, file, line, policy, today)
+    # Positional arguments, in the order of Finding's fields: a compose file gets over a hundred findings.
     return Finding(
-        rule_id=rule.id,
-        rule_name=rule.name,
-        severity=rule.severity,
-        message=rule.message.render(node),
-        file=file,
-        line=line,
-        end_line=end_line if end_line is not None else line,
-        column=location.column if location else None,
-        path=format_path(target),
-        subject=document.subject,
-        suppressed=suppressed,
-        notes=notes,
-        expired_exception=expired,
+        rule.id,
+        rule.name,
+        rule.severity,
+        rule.message.render(node),
+        file,
+        line,
+        end_line if end_line is not None else line,
+        location.column if location else None,
+        format_path(target),
+        document.subject,
+        suppressed,
+        notes,
+        expired,
     )
 
 

@@ -43,6 +43,15 @@ class _Field:
     fallback: str | None
 
     def render(self, node: Any) -> str:
+        names = self.path.names
+        if names is not None:
+            # Most placeholders name a field: its one value, or nothing, without the list of values.
+            value = node
+            for name in names:
+                value = value.get(name) if isinstance(value, dict) else None
+            if value is None:
+                return "(none)" if self.fallback is None else self.fallback
+            return value if type(value) is str else _format([value])
         values = self.path.values(node)
         if self.fallback is not None and all(value is None for value in values):
             return self.fallback
