@@ -9,7 +9,7 @@ _PART = re.compile(r"([0-9]*\.?[0-9]+)(ns|us|µs|μs|ms|s|m|h)")
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
-# Compose files repeat the same few intervals and timeouts, and conditions read them again: the answers are kept.
+# Compose files repeat the same few intervals and timeouts, and conditions read them again: the results are kept.
 @functools.lru_cache(maxsize=1024)
 def parse_duration(text: str) -> float | None:
     """Return the duration in seconds, or None when ``text`` is not a valid Go duration.

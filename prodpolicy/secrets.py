@@ -240,7 +240,7 @@ def name_words(name: str) -> list[str]:
     return _NAME_WORDS.findall(spaced.upper())
 
 
-# Files of one project repeat their variable names (NODE_ENV, POSTGRES_PASSWORD), so the answers are kept.
+# Files of one project repeat their variable names (NODE_ENV, POSTGRES_PASSWORD), so the results are kept.
 @functools.lru_cache(maxsize=4096)
 def is_credential_name(name: str) -> bool:
     """Return True when a variable name says its value is a credential."""
