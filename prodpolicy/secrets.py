@@ -405,6 +405,9 @@ def looks_random(value: str) -> bool:
     return classes >= 3 and _entropy(value) >= 4.0
 
 
+# The same assignments (ENV NODE_ENV=production, PYTHONUNBUFFERED=1) come back in file after file.
+# A match is frozen, so one can be shared.
+@functools.lru_cache(maxsize=4096)
 def classify(name: str, value: str) -> SecretMatch | None:
     """Decide whether the assignment ``name=value`` holds a secret."""
     if value is None or _REFERENCE_ONLY.match(value.strip()):
