@@ -96,15 +96,15 @@ def _split(script: str) -> list[Statement]:
             position = _command_words(script, position, closers)
         elif token == '"':
             position = _double_quoted_end(script, position)
+        elif (token == "&" or token == "|") and script[at + 1 : at + 2] == token:
+            # && or ||.
+            position = at + 2
+            if not closers:
+                _end_statement(script, statements, start, at, separator, required=True)
+                start, separator = position, token * 2
+            position = _command_words(script, position, closers)
         elif token == "&":
-            following = script[at + 1 : at + 2]
-            if following == "&":
-                position = at + 2
-                if not closers:
-                    _end_statement(script, statements, start, at, separator, required=True)
-                    start, separator = position, "&&"
-                position = _command_words(script, position, closers)
-            elif following != ">" and (at == 0 or script[at - 1] not in "<>"):
+            if script[at + 1 : at + 2] != ">" and (at == 0 or script[at - 1] not in "<>"):
                 # A lone & runs a command in the background: rare in a build, and left to the parser.
                 raise _Unsure
         elif token == "$":
@@ -120,13 +120,7 @@ def _split(script: str) -> list[Statement]:
                 raise _Unsure
             position = end + 1
         elif token == "|":
-            following = script[at + 1 : at + 2]
-            if following == "|":
-                position = at + 2
-                if not closers:
-                    _end_statement(script, statements, start, at, separator, required=True)
-                    start, separator = position, "||"
-            elif following == "&":
+            if script[at + 1 : at + 2] == "&":
                 position = at + 2
             position = _command_words(script, position, closers)
         elif token == "(":
@@ -219,6 +213,9 @@ def _end_statement(
         if not stripped.replace("\\\n", " ").strip():
             stripped = ""
     if stripped and not (stripped[0] in "#\\" and _only_comments(stripped.replace("\\\n", " "))):
+        if stripped[-1] == "\\":
+            # Stripping took the blank or line break that the backslash escapes.
+            raise _Unsure
         if stripped[0] in _UNUSUAL_STARTS and (stripped[0] == "\\" or _REDIRECTION_FIRST.match(stripped)):
             # tree-sitter-bash reads the words after a leading redirection as more of its targets when the
             # statement is parsed alone, and as a command inside a list. It also reads some words after an

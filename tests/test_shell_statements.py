@@ -121,6 +121,7 @@ def test_comment_only_statement_is_dropped():
         "a; 2>&1 b",
         "then a; b",
         "a && \\\n b; c",
+        "a \\\n || b",
         "a &&",
         "a && # nothing after",
         "echo 'unterminated; b",
