@@ -13,9 +13,9 @@ not end one. This reader only needs to tell where statements end, not what
 they mean. It returns None for anything it is unsure of, and the caller then
 parses the whole script: a heredoc, a lone ``&``, ``$'...'``, ``;;`` outside a
 ``case``, a compound command that does not close, a line break between
-statements. The cases where tree-sitter-bash reads a statement alone in
-another way than inside its script are in that list too; the tests compare
-both parses on generated scripts.
+statements. That list also holds the cases where tree-sitter-bash reads a
+statement alone in another way than inside its script. The tests compare both
+parses on generated scripts.
 """
 
 from __future__ import annotations
