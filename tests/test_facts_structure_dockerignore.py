@@ -82,6 +82,15 @@ def test_folder_listing_is_kept_until_the_folder_changes(tmp_path):
     assert find_ignore_file(str(first)) == (str(tmp_path / ".dockerignore"), ["dist"])
 
 
+def test_listed_folder_finds_names_with_capitals(tmp_path):
+    dockerfile = write(tmp_path, "API.Dockerfile", "FROM alpine:3.20\n")
+    write(tmp_path, "API.Dockerfile.dockerignore", "build\n")
+    settle(tmp_path)
+
+    assert find_ignore_file(str(dockerfile)) == (str(tmp_path / "API.Dockerfile.dockerignore"), ["build"])
+    assert dockerignore._LISTINGS[str(tmp_path)][1] == frozenset({"api.dockerfile.dockerignore"})
+
+
 def test_names_that_are_not_files_read_nothing(tmp_path):
     write(tmp_path, ".dockerignore", "dist\n")
 

@@ -71,7 +71,7 @@ def find_ignore_file(dockerfile: str) -> tuple[str, list[str]] | None:
     names: tuple[str, ...] = (os.path.basename(dockerfile) + ".dockerignore", ".dockerignore")
     listed = _ignore_files_in(folder)
     if listed is not None:
-        names = tuple(name for name in names if name in listed)
+        names = tuple(name for name in names if name.lower() in listed)
         if not names:
             return None
     if not os.path.isfile(dockerfile):
@@ -90,7 +90,7 @@ def find_ignore_file(dockerfile: str) -> tuple[str, list[str]] | None:
 
 
 def _ignore_files_in(folder: str) -> frozenset[str] | None:
-    """Return the names of a folder's ignore files, or None when they are not known: then each is tried.
+    """Return the names of a folder's ignore files in lower case, or None when they are not known: then each is tried.
 
     A run over many Dockerfiles of one folder would otherwise try to open two
     missing files for each. The names are kept with the folder's modification
@@ -113,7 +113,8 @@ def _ignore_files_in(folder: str) -> frozenset[str] | None:
         return None
     try:
         with os.scandir(folder or ".") as entries:
-            names = frozenset(entry.name for entry in entries if entry.name.endswith(".dockerignore"))
+            # In lower case: on a file system that ignores case, opening .dockerignore reads .DockerIgnore.
+            names = frozenset(entry.name.lower() for entry in entries if entry.name.lower().endswith(".dockerignore"))
     except OSError:
         return None
     if len(_LISTINGS) >= _LISTINGS_SIZE:
