@@ -535,16 +535,14 @@ def mask_tree(
 
 def _collect_texts(value: Any, texts: set[str]) -> None:
     pending = [value]
-    # A compose document has thousands of values: the bound methods save a lookup for each.
-    take, add, extend = pending.pop, texts.add, pending.extend
     while pending:
-        item = take()
+        item = pending.pop()
         if isinstance(item, str):
-            add(item)
+            texts.add(item)
         elif isinstance(item, dict):
-            extend(item.values())
+            pending.extend(item.values())
         elif isinstance(item, list):
-            extend(item)
+            pending.extend(item)
 
 
 def _replace_texts(value: Any, masked: dict[str, str]) -> Any:

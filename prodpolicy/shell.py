@@ -100,15 +100,16 @@ class _Context:
     depth: int
     pending: str | None = None
     seen: bool = False
-    # The operator pending when the first command was taken, which a statement parsed on its own hands on.
-    first: str | None = None
+    # The operator pending when the first command was taken, so that a statement parsed on its own can pass
+    # it on to the script around it.
+    first_pending: str | None = None
 
     def take_operator(self) -> str | None:
         if self.seen:
             operator = self.pending or ";"
         else:
             operator = None
-            self.first = self.pending
+            self.first_pending = self.pending
         self.seen = True
         self.pending = None
         return operator
@@ -202,10 +203,7 @@ def _parse_entries(script: str, line_of: LineOf | None, substitutions: bool) -> 
         _SEEN_SCRIPTS.add(key)
         return _parse_fresh(script, line_of, substitutions)
     cached = _parse_fresh(script, None, substitutions)
-    if len(_PARSE_CACHE) >= _PARSE_CACHE_SIZE:
-        # Starting again is simpler than an LRU and safe between threads. The scripts that repeat come back.
-        _PARSE_CACHE.clear()
-    _PARSE_CACHE[key] = cached
+    _keep(_PARSE_CACHE, _PARSE_CACHE_SIZE, key, cached)
     return _placed(cached, line_of)
 
 
@@ -243,21 +241,22 @@ def _statement_entries(script: str, line_of: LineOf | None, substitutions: bool)
         if parsed is None:
             return None
         offset = statement.start
-        first = parsed.took
+        # The first command outside substitutions gets the operator that joins this statement to the one before.
+        joining = parsed.has_command
         for entry in parsed.entries:
             command = _copy_command(entry.command)
-            if first and "depth" not in command:
-                command["operator"] = (parsed.first or pending or ";") if seen else None
-                first = False
+            if joining and "depth" not in command:
+                command["operator"] = (parsed.operator_before or pending or ";") if seen else None
+                joining = False
             start = offset + entry.start
             if line_of is not None:
                 command["line"] = line_of(start)
             entries.append(_Entry(command, start, offset + entry.end, substituted=entry.substituted))
-        if parsed.took:
+        if parsed.has_command:
             seen = True
-            pending = parsed.last
-        elif parsed.last is not None:
-            pending = parsed.last
+            pending = parsed.operator_after
+        elif parsed.operator_after is not None:
+            pending = parsed.operator_after
     return entries
 
 
@@ -266,11 +265,11 @@ class _Statement:
     """One statement parsed on its own: its entries without lines, and the operators around its commands."""
 
     entries: list[_Entry]
-    # Whether it has a command outside substitutions, the operator pending before the first one,
-    # and the operator pending after the last one (or at its end, without a command).
-    took: bool
-    first: str | None
-    last: str | None
+    # Whether it has a command outside substitutions.
+    has_command: bool
+    # The operator pending before that first command, and the one pending at its end.
+    operator_before: str | None
+    operator_after: str | None
 
 
 def _parsed_statement(text: str, substitutions: bool) -> _Statement | None:
@@ -286,11 +285,9 @@ def _parsed_statement(text: str, substitutions: bool) -> _Statement | None:
         entries, failed, context = _tree_sitter_parse(text, None, substitutions)
         if failed:
             return None
-        parsed = _Statement(entries, context.seen, context.first, context.pending)
+        parsed = _Statement(entries, context.seen, context.first_pending, context.pending)
     if len(text) <= _REUSED_LENGTH:
-        if len(_PARSED_STATEMENTS) >= _PARSED_STATEMENTS_SIZE:
-            _PARSED_STATEMENTS.clear()
-        _PARSED_STATEMENTS[key] = parsed
+        _keep(_PARSED_STATEMENTS, _PARSED_STATEMENTS_SIZE, key, parsed)
     return parsed
 
 
@@ -314,6 +311,16 @@ def _placed(cached: tuple[list[_Entry], bool], line_of: LineOf | None) -> tuple[
         ]
         placed.append(copy)
     return placed, failed
+
+
+def _keep(cache: dict[Any, Any], size: int, key: Any, value: Any) -> None:
+    """Store a value in one of this module's caches, emptying the cache first when it is full.
+
+    Starting again is simpler than an LRU and safe between threads: the entries that repeat come back.
+    """
+    if len(cache) >= size:
+        cache.clear()
+    cache[key] = value
 
 
 def _copy_command(command: dict[str, Any]) -> dict[str, Any]:
@@ -418,9 +425,7 @@ def _reused_command(
     built = _COMMANDS.get(key)
     if built is None:
         built = _command(node, None, 0, None, text)
-        if len(_COMMANDS) >= _COMMANDS_SIZE:
-            _COMMANDS.clear()
-        _COMMANDS[key] = built
+        _keep(_COMMANDS, _COMMANDS_SIZE, key, built)
     command = _copy_command(built)
     command["operator"] = operator
     # Only a simple command takes the redirections of the statement around it, as in _command.
@@ -472,7 +477,7 @@ def _walk(root: tree_sitter.Node, substitutions: bool, text: _Source) -> tuple[l
 
     Each stack entry keeps the node whose children are being walked, so a command's parents are known
     without ``Node.parent``, which tree-sitter finds by searching down from the root each time.
-    The context of the top level comes back too.
+    Also return the context of the top level.
     """
     found: list[_Found] = []
     top = _Context(0)

@@ -13,7 +13,7 @@ not end one. This reader only needs to tell where statements end, not what
 they mean. It returns None for anything it is unsure of, and the caller then
 parses the whole script: a heredoc, a lone ``&``, ``$'...'``, ``;;`` outside a
 ``case``, a compound command that does not close, a line break between
-statements. That list also holds the cases where tree-sitter-bash reads a
+statements. That list also contains the cases where tree-sitter-bash reads a
 statement alone in another way than inside its script. The tests compare both
 parses on generated scripts.
 """
@@ -202,17 +202,15 @@ def _command_words(script: str, position: int, closers: list[str]) -> int:
 def _end_statement(
     script: str, statements: list[Statement], start: int, end: int, separator: str | None, *, required: bool = False
 ) -> bool:
-    """Add the statement between ``start`` and ``end``, without its blanks; return False when it is only comments.
+    """Add the statement between ``start`` and ``end``, without its blanks, and return whether it was added.
 
     A statement of comments alone is left out, and the operator before it carries over to the next one.
     """
     text = script[start:end]
     stripped = text.strip()
-    if "\\\n" in stripped:
-        # An escaped line break is a blank: "&& \\<newline> # note" has only a comment after the operator.
-        if not stripped.replace("\\\n", " ").strip():
-            stripped = ""
-    if stripped and not (stripped[0] in "#\\" and _only_comments(stripped.replace("\\\n", " "))):
+    # An escaped line break is a blank: "&& \\<newline> # note" has only a comment after the operator.
+    blanked = stripped.replace("\\\n", " ").strip() if "\\\n" in stripped else stripped
+    if blanked and not (blanked[0] == "#" and _only_comments(blanked)):
         if stripped[-1] == "\\":
             # Stripping took the blank or line break that the backslash escapes.
             raise _Unsure

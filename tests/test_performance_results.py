@@ -32,7 +32,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     )
     # An ignore file beside the Dockerfiles, found by listing their folder or by trying to open it.
     (folder / "dockerfiles" / ".dockerignore").write_text("*.md\nsecrets/\n.env\n", encoding="utf-8")
-    # Folders changed seconds ago are never listed once for all (see dockerignore._ignore_files_in): date them back.
+    # A folder changed in the last 3 seconds is not listed (see dockerignore._ignore_files_in), so date them back.
     for path in (folder, *folder.rglob("*")):
         if path.is_dir():
             stamp = path.stat().st_mtime - 60

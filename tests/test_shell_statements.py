@@ -63,17 +63,18 @@ ALPINE_STYLE = (
 )
 
 
-def test_statements_of_an_official_image_script():
+def test_official_image_script_statements():
     found = texts(OFFICIAL_STYLE)
     assert [separator for _, separator in found] == [None] + [";"] * 11
     assert found[0] == ("set -eux", None)
     assert found[1] == ('savedAptMark="$(apt-mark showmanual)"', ";")
-    assert found[5][0].startswith('case "$dpkgArch" in') and found[5][0].endswith("esac")
+    assert found[5][0].startswith('case "$dpkgArch" in')
+    assert found[5][0].endswith("esac")
     assert found[8][0] == 'for key in 0123ABCD 4567EF01; do gpg --batch --recv-keys "$key" || exit 1; done'
     assert found[11] == ("rm -rf /var/lib/apt/lists/*", ";")
 
 
-def test_statements_of_an_alpine_script_with_groups_and_brackets():
+def test_alpine_script_statements():
     assert texts(ALPINE_STYLE) == [
         ("set -ex", None),
         ("apk add --no-cache --virtual .build-deps \t\tgcc \t\tmusl-dev \t\tmake", "&&"),

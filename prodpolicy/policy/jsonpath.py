@@ -82,17 +82,22 @@ class CompiledPath:
     def values(self, data: Any) -> list[Any]:
         """Return the selected values only."""
         if self.names is not None:
-            value = data
-            for name in self.names:
-                if not isinstance(value, dict):
-                    return []
-                value = value.get(name)
+            value = self.named_value(data)
             return [] if value is None else [value]
         return [value for _, value in self.find(data)]
 
+    def named_value(self, data: Any) -> Any:
+        """Return the one value a path of names (``names`` is set) selects, or None when it selects nothing."""
+        value = data
+        for name in self.names or ():
+            if not isinstance(value, dict):
+                return None
+            value = value.get(name)
+        return value
+
 
 def _prefix_id(prefix: tuple[Step, ...]) -> int:
-    # next() on a count is one step under the GIL, so two threads never get the same number.
+    # next() on a count is one C call under CPython's GIL, so two threads never get the same number.
     return _PREFIX_IDS.setdefault(prefix, next(_PREFIX_NUMBERS))
 
 

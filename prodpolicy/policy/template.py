@@ -43,12 +43,9 @@ class _Field:
     fallback: str | None
 
     def render(self, node: Any) -> str:
-        names = self.path.names
-        if names is not None:
+        if self.path.names is not None:
             # Most placeholders name a field: its one value, or nothing, without the list of values.
-            value = node
-            for name in names:
-                value = value.get(name) if isinstance(value, dict) else None
+            value = self.path.named_value(node)
             if value is None:
                 return "(none)" if self.fallback is None else self.fallback
             return value if type(value) is str else _format([value])
