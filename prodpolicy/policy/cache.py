@@ -1,15 +1,19 @@
 """Keep what loading the bundled ruleset derives from files on disk, so a short run starts fast.
 
-Two things are cached, each in a file of its own:
+Three things are cached, each in a file of its own:
 
 * the document model's JSON schema, which every policy load checks fields
   against; pydantic takes about 0.2 s to generate it;
-* the bundled rule files as loaded YAML, with the positions of their keys.
+* the bundled rule files as loaded YAML, with the positions of their keys;
+* each valid policy or configuration file, as the specs its validation gave,
+  so that a run with a ``.prodpolicy.yaml`` does not import pydantic either;
+  the :data:`POLICY_FILE_ENTRIES` most recently used stay.
 
 Each entry's name is a SHA-256 digest of everything it is derived from: the
 prodpolicy and Python versions and the bytes of the source files (the model's
-modules, or the rule files). A changed file gives a new name, so a stale entry
-is never read, and writing an entry removes the older ones of its kind. Entries are written to a temporary file and renamed into
+modules, the rule files, or the data read from a policy file). A changed file gives a new name, so a stale entry
+is never read, and writing an entry removes the older ones of its kind (all but
+the most recently used, for policy files). Entries are written to a temporary file and renamed into
 place, so a reader never sees half an entry. Both formats load without running
 code: the schema is JSON and the rules are ``marshal`` data of plain values.
 Each entry carries the SHA-256 digest of its data, and an entry whose data
@@ -53,6 +57,10 @@ _ENTRY_SUFFIX = re.compile(r"(?:[A-Za-z0-9.]+-)*[0-9a-f]{32}")
 # PRODPOLICY_NO_CACHE values that leave the cache on; any other value turns it off.
 _CACHE_ON_VALUES = frozenset({"", "0", "false", "no", "off"})
 
+# Checked policy files kept: enough for the configuration files of a large repository, and a bound for a
+# machine whose runs read policy files from ever new folders, such as a CI runner's workspaces.
+POLICY_FILE_ENTRIES = 64
+
 # Set by --no-cache for the rest of the process.
 _disabled = False
 
@@ -78,8 +86,8 @@ def cache_directory() -> Path:
     return Path(base) / "prodpolicy"
 
 
-def digest(kind: str, files: Iterable[Path]) -> str:
-    """Return the entry name of ``kind`` derived from ``files``: their paths and bytes, and the versions in use."""
+def digest(kind: str, files: Iterable[Path], data: bytes = b"") -> str:
+    """Return the entry name of ``kind`` derived from ``files`` (their paths and bytes), ``data`` and the versions in use."""
     from .. import __version__
 
     hasher = hashlib.sha256()
@@ -88,6 +96,7 @@ def digest(kind: str, files: Iterable[Path]) -> str:
         hasher.update(str(file).encode("utf-8", "surrogateescape") + b"\0")
         hasher.update(file.read_bytes())
         hasher.update(b"\0")
+    hasher.update(data)
     return f"{kind}-{hasher.hexdigest()[:32]}"
 
 
@@ -96,8 +105,13 @@ def cached(
     compute: Callable[[], Any],
     encode: Callable[[Any], bytes],
     decode: Callable[[bytes], Any],
+    keep: int = 1,
 ) -> Any:
-    """Return the cached value of the entry ``name()``, or compute, store and return it."""
+    """Return the cached value of the entry ``name()``, or compute, store and return it.
+
+    ``keep`` is how many entries of the same kind stay in the folder: the one
+    written and the most recently used others.
+    """
     if not enabled():
         return compute()
     try:
@@ -106,15 +120,19 @@ def cached(
         logger.debug("cache skipped: cannot read a source file: %s", error)
         return compute()
     try:
-        return decode(_verified(path.read_bytes()))
+        value = decode(_verified(path.read_bytes()))
     except FileNotFoundError:
         pass
     except (OSError, ValueError, EOFError, TypeError) as error:
         logger.debug("cache entry %s is unreadable, computing it again: %s", path, error)
+    else:
+        if keep > 1:
+            _touch(path)
+        return value
     value = compute()
     try:
         _write(path, _sealed(encode(value)))
-        _remove_older(path)
+        _remove_older(path, keep)
     except (OSError, ValueError) as error:
         logger.debug("cannot write cache entry %s: %s", path, error)
     return value
@@ -136,14 +154,29 @@ def _verified(entry: bytes) -> bytes:
     return data
 
 
-def _remove_older(path: Path) -> None:
-    """Remove the other entries of the same kind, left by earlier versions of the sources, so the folder stays small."""
+def _remove_older(path: Path, keep: int = 1) -> None:
+    """Remove the entries of the same kind beyond the ``keep - 1`` most recently used others, so the folder stays small."""
     kind = path.name.rsplit("-", 1)[0] + "-"
+    others: list[tuple[float, Path]] = []
     for other in path.parent.iterdir():
         # Earlier releases put more into the name, such as document-schema-pydantic-2.14.4-<digest>.
         rest = other.name[len(kind) :]
         if other.name.startswith(kind) and other.name != path.name and _ENTRY_SUFFIX.fullmatch(rest):
-            other.unlink(missing_ok=True)
+            try:
+                others.append((other.stat().st_mtime, other))
+            except FileNotFoundError:
+                continue
+    others.sort(reverse=True)
+    for _, other in others[keep - 1 :]:
+        other.unlink(missing_ok=True)
+
+
+def _touch(path: Path) -> None:
+    """Mark an entry as just used, so that :func:`_remove_older` keeps it longer."""
+    try:
+        os.utime(path)
+    except OSError as error:
+        logger.debug("cannot mark cache entry %s as used: %s", path, error)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .compiled import CompiledRule, Origin, PolicySettings, freeze
 from .docschema import DocumentSchema, SchemaPathError
@@ -26,9 +26,7 @@ from .problems import DataPath, Problems
 from .read import Layer, RuleDefinition
 from .rulecompile import RuleCompiler
 from .selectors import SelectorError, select_one
-
-if TYPE_CHECKING:
-    from .model import PolicyException
+from .spec import ExceptionSpec
 
 
 @dataclass(eq=False)
@@ -73,7 +71,7 @@ class Merger:
         self._defined: dict[str, Origin] = {}
         # The ids and names of rules that are defined but did not compile, whose mistakes are already reported.
         self._failed: set[str] = set()
-        self._exceptions: list[tuple[Layer, int, PolicyException]] = []
+        self._exceptions: list[tuple[Layer, int, ExceptionSpec]] = []
         self._settings: dict[str, Any] = {"inline_suppressions": "allow"}
         self._setting_origins: dict[str, Origin] = {"inline_suppressions": Origin("built-in default", None, "default")}
 
@@ -158,11 +156,11 @@ class Merger:
                     state.origins["enabled"] = layer.origin((*at, "enabled"), "override")
                 self._override_parameters(layer, at, override.parameters, state)
         self._exceptions.extend((layer, number, exception) for number, exception in enumerate(policy.exceptions))
-        if policy.settings is not None and policy.settings.inline_suppressions is not None:
-            self._settings["inline_suppressions"] = policy.settings.inline_suppressions
+        if policy.inline_suppressions is not None:
+            self._settings["inline_suppressions"] = policy.inline_suppressions
             self._setting_origins["inline_suppressions"] = layer.origin(("settings", "inline_suppressions"), "settings")
 
-    def _override_parameters(self, layer: Layer, at: DataPath, values: dict[str, Any], state: _RuleState) -> None:
+    def _override_parameters(self, layer: Layer, at: DataPath, values: Mapping[str, Any], state: _RuleState) -> None:
         declared = state.definition.rule.parameters
         for name, value in values.items():
             path = (*at, "parameters", name)
@@ -191,7 +189,7 @@ class Merger:
             rule, severity=state.severity, enabled=state.enabled, origins=MappingProxyType(dict(state.origins))
         )
 
-    def _exception(self, layer: Layer, number: int, exception: PolicyException) -> CompiledException | None:
+    def _exception(self, layer: Layer, number: int, exception: ExceptionSpec) -> CompiledException | None:
         at: DataPath = ("exceptions", number)
         before = len(self.problems)
         selectors = [exception.rule] if isinstance(exception.rule, str) else list(exception.rule)

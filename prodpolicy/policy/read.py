@@ -17,14 +17,22 @@ from typing import TYPE_CHECKING, Any
 from ..document import Location
 from ..yamldata import YAMLData, YAMLError
 from .compiled import Origin
-from .spec import API_VERSION, RuleSpec, rule_from_plain, rule_spec, rule_to_plain
+from .spec import (
+    API_VERSION,
+    PolicySpec,
+    RuleSpec,
+    policy_from_plain,
+    policy_spec,
+    policy_to_plain,
+    rule_from_plain,
+    rule_spec,
+    rule_to_plain,
+)
 from .problems import DataPath, Problems, data_path, describe_validation_error, line_of, nearest, rule_id_at
 
 if TYPE_CHECKING:
-    # The format's pydantic models are imported only to validate a file: the cached bundled ruleset needs none.
+    # The format's pydantic models are imported only to validate a file: cached files need none.
     from pydantic import ValidationError
-
-    from .model import PolicyFile
 
 BUNDLED_POLICY = "prodpolicy:recommended"
 BUNDLED_VERSION = "1"
@@ -76,7 +84,7 @@ class Layer:
 
     name: str
     rules: list[RuleDefinition] = field(default_factory=list)
-    policy: PolicyFile | None = None
+    policy: PolicySpec | None = None
     source: Source | None = None
 
     def location(self, path: DataPath) -> Location | None:
@@ -261,18 +269,45 @@ class Reader:
         self.problems.add(source.file, message, source.location(("kind",)))
 
     def _policy_file(self, data: dict[str, Any], loaded: YAMLData, source: Source) -> None:
-        # TODO: cache validated policy and configuration files by their bytes, as the bundled rules are, so a
-        # run with a .prodpolicy.yaml does not import pydantic either (about 0.12 s of a 0.33 s start).
-        from .model import PolicyFile
-
-        policy = self._validate(PolicyFile, data, source)
-        if policy is None:
+        validated = self._validated_policy(data, source)
+        if validated is None:
             return
+        policy, rules = validated
         for number, reference in enumerate(policy.extends):
             self.read_reference(reference, source.base, source.file, source.location(("extends", number)))
         layer = Layer(source.file, policy=policy, source=source)
-        layer.rules = [RuleDefinition(rule_spec(rule), source, ("rules", number)) for number, rule in enumerate(policy.rules)]
+        layer.rules = [RuleDefinition(rule, source, ("rules", number)) for number, rule in enumerate(rules)]
         self.layers.append(layer)
+
+    def _validated_policy(self, data: dict[str, Any], source: Source) -> tuple[PolicySpec, tuple[RuleSpec, ...]] | None:
+        """Validate a policy file's data into specs, or read them from the cache when the same data was validated before."""
+        from . import cache
+
+        def validate() -> tuple[PolicySpec, tuple[RuleSpec, ...]] | None:
+            from .model import PolicyFile
+
+            policy = self._validate(PolicyFile, data, source)
+            if policy is None:
+                return None
+            return policy_spec(policy), tuple(rule_spec(rule) for rule in policy.rules)
+
+        def encode(validated: tuple[PolicySpec, tuple[RuleSpec, ...]] | None) -> bytes:
+            if validated is None:
+                # An invalid file is validated again next time, so its problems are reported again.
+                raise ValueError("the policy file is not valid")
+            policy, rules = validated
+            return cache.encode_marshal((policy_to_plain(policy), tuple(rule_to_plain(rule) for rule in rules)))
+
+        def decode(entry: bytes) -> tuple[PolicySpec, tuple[RuleSpec, ...]]:
+            try:
+                plain_policy, plain_rules = cache.decode_marshal(entry)
+                return policy_from_plain(plain_policy), tuple(rule_from_plain(rule) for rule in plain_rules)
+            except (KeyError, IndexError, TypeError, AttributeError, ValueError) as error:
+                raise ValueError(f"the entry has an unexpected shape: {error!r}") from None
+
+        return cache.cached(  # type: ignore[no-any-return]
+            lambda: _policy_entry_name(data), validate, encode, decode, keep=cache.POLICY_FILE_ENTRIES
+        )
 
     def _rule_file(self, loaded: YAMLData, source: Source, layer: Layer) -> None:
         rule = self._rule_spec(loaded, source)
@@ -356,12 +391,38 @@ def _merge_type_errors(messages: list[str]) -> list[str]:
 
 def cli_layer(select: list[str] | None, ignore: list[str]) -> Layer:
     """Return the layer that ``--select`` and ``--ignore`` make, applied after every file."""
-    from .model import PolicyFile
-
-    policy = PolicyFile.model_validate(
-        {"apiVersion": API_VERSION, "kind": "Policy", "select": select, "ignore": list(ignore)}
+    selectors = [*(select or ()), *ignore]
+    if not all(isinstance(selector, str) for selector in selectors):
+        raise TypeError(f"select and ignore take rule selectors as text, not {selectors!r}")
+    policy = PolicySpec(
+        extends=(),
+        select=tuple(select) if select is not None else None,
+        ignore=tuple(ignore),
+        overrides=(),
+        exceptions=(),
+        inline_suppressions=None,
     )
     return Layer("command line", policy=policy)
+
+
+def _policy_entry_name(data: dict[str, Any]) -> str:
+    """Return the cache entry name of a policy file's data, with the code that validates it.
+
+    The name comes from the data as read, not from the file's bytes: the repr tells a number from its text,
+    and a configuration file gets its apiVersion and kind added. It holds no path, because the specs
+    hold none either: the same file in another folder, such as a new CI workspace, reads the same entry.
+    """
+    import importlib.util
+
+    from . import cache
+
+    # pydantic's version file is part of the key, read rather than imported, as for the document schema.
+    found = importlib.util.find_spec("pydantic")
+    if found is None or found.origin is None:
+        raise OSError("pydantic is not installed")
+    here = FilePath(__file__)
+    sources = [FilePath(found.origin).with_name("version.py"), here.with_name("model.py"), here.with_name("spec.py"), here]
+    return cache.digest("policy-file", sources, repr(data).encode("utf-8", "surrogateescape"))
 
 
 def _plain_yaml(loaded: YAMLData | None) -> tuple[Any, ...]:
