@@ -55,6 +55,9 @@ _CREDENTIAL_WORDS = frozenset(
         "ACCESSKEY",
         "AUTH",
         "DSN",
+        # Redis's own settings for its password and the password of the primary a replica follows.
+        "REQUIREPASS",
+        "MASTERAUTH",
     }
 )
 # "KEY" is a credential unless the word before it says otherwise (KMS_KEY, PUBLIC_KEY). GPG_KEY in the
@@ -119,10 +122,11 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]*:[^\s/@'\"$][^\s/@'\"]*@"),
     ("authorization-header", r"\b[Bb](?:earer|asic) (?P<value>[A-Za-z0-9._~+/-]{20,}=*)"),
     # --password=value, --password value, and "--password", "value" in a JSON array (exec form, image Cmd),
-    # also with a prefix such as --http-password or --db-password, but not --no-password.
+    # also with a prefix such as --http-password or --db-password, but not --no-password. Redis servers take
+    # theirs as --requirepass and, for the primary of a replica, --masterauth.
     (
         "password-option",
-        r"--(?:(?:[a-mo-z0-9][a-z0-9]*|n(?:[a-np-z0-9][a-z0-9]*)?|no[a-z0-9]+)-)*(?:password|passwd)"
+        r"--(?:(?:[a-mo-z0-9][a-z0-9]*|n(?:[a-np-z0-9][a-z0-9]*)?|no[a-z0-9]+)-)*(?:password|passwd|requirepass|masterauth)"
         r"(?:[= ]|\"[ \t]*,[ \t]*)['\"]?(?P<value>[^\s'\"$\\-][^\s'\"]{3,})(?:['\"\s]|$)",
     ),
     # A token written as the user of a URL, as Azure DevOps and other Git hosts accept: https://TOKEN@host.
@@ -156,6 +160,8 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     # The second form spans a newline: in a text of one line it finds nothing, and the first still applies.
     ("netrc-password", r"\b(?:machine[ \t]+\S+|default)[ \t]+login[ \t]+\S+[ \t]+password[ \t]+" + _VALUE),
     ("netrc-password", r"(?m:^[ \t]*login[ \t]+\S+[ \t]*\n[ \t]*password[ \t]+(?P<value>[^\s'\"$`\\][^\s'\"]{3,})[ \t]*$)"),
+    # The same Redis settings as lines of redis.conf, written by echo or printf: requirepass PASSWORD.
+    ("redis-password", r"(?:(?m:^)|[\s'\"])(?:requirepass|masterauth)[ \t]+" + _VALUE),
     # echo 'user:password' | chpasswd, which sets a local account's password.
     (
         "chpasswd-password",

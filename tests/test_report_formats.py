@@ -295,6 +295,18 @@ def test_github_escapes_values():
     )
 
 
+def test_github_escapes_control_characters():
+    report = Report(
+        findings=[finding(message="npm run dev \x1b[31mRED\x1b[0m\u202e", file="a\x07.Dockerfile", severity="info")],
+        files=["a\x07.Dockerfile"],
+    )
+    first = render("github", report).splitlines()[0]
+    assert first == (
+        "::notice file=a\\u0007.Dockerfile,line=2,endLine=2,title=info RT101 runs-as-root"
+        "::npm run dev \\u001b[31mRED\\u001b[0m\\u202e"
+    )
+
+
 # GitLab code quality
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -319,3 +322,22 @@ def test_deeply_nested_exec_form_is_shell():
     assert cmd["line"] == 2
     assert "invalid_json_array" not in cmd.get("facts", {})
     assert document.errors == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_named_pipe_in_folder_is_input_error(tmp_path):
+    (tmp_path / "pipe").mkdir()
+    os.mkfifo(tmp_path / "pipe" / "Dockerfile")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text(VALID, encoding="utf-8")
+    command = [sys.executable, "-m", "prodpolicy", "eval", ".", "--format", "json", "--no-progress", "--fail-on", "none"]
+
+    # Opening the pipe would wait for a writer forever: the timeout turns such a hang into a failure.
+    completed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+
+    report = json.loads(completed.stdout)
+    assert completed.returncode == 2
+    assert [(error["file"], error["message"]) for error in report["errors"]] == [
+        (os.path.join(".", "pipe", "Dockerfile"), "not a regular file (a named pipe, socket or device): pass it by name to read it anyway")
+    ]
+    assert report["summary"]["files"] == 1

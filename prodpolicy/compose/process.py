@@ -9,7 +9,6 @@ from ..durations import parse_duration
 from ..execution import commands_of
 from .interpolate import is_unknown
 
-_ROOT_NAMES = frozenset({"root", "0"})
 _HEALTHCHECK_DURATIONS = ("interval", "timeout", "start_period", "start_interval")
 # Unquoted characters at which go-shellwords stops reading a command string.
 _OPERATORS = frozenset(";&|<>")
@@ -97,7 +96,8 @@ def user(value: Any) -> dict[str, Any]:
         "group": group or None,
         "uid": uid,
         "gid": int(group) if group.isdigit() else None,
-        "is_root": name in _ROOT_NAMES,
+        # A numeric user is read as a number, so 00 is uid 0 as well.
+        "is_root": name == "root" or uid == 0,
         "source": "compose",
     }
 

@@ -58,7 +58,8 @@ def parse_user(text: str, unknown: bool = False) -> dict[str, Any]:
         result["is_root"] = None
         result["unknown"] = True
     else:
-        result["is_root"] = user in ("root", "0")
+        # Docker reads a numeric user as a number, so 0000 is uid 0 as well.
+        result["is_root"] = user == "root" or result.get("uid") == 0
     return result
 
 

@@ -2,18 +2,24 @@
 
 GitHub shows the annotations on the lines of the pull request diff and in the
 run summary. Suppressed findings are left out. Values are escaped as the runner
-expects, so a message cannot end the command early or start another one. The
+expects, so a message cannot end the command early or start another one, and
+control characters from inputs are written as ``\\uXXXX``, as in the text format. The
 text report's summary line closes the output unless ``summary=False``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..findings import Report
 from .locations import finding_column, repository_path, start_column
 from .messages import full_message
 from .text_format import summary_line
+
+# Control characters other than line breaks, which the runner's own escapes carry, and the bidirectional
+# overrides: a CI log renders escape sequences, so an input could colour, hide or rewrite its lines.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 COMMANDS = {"critical": "error", "high": "error", "medium": "warning", "low": "warning", "info": "notice"}
 
@@ -53,6 +59,7 @@ def _properties(file: str, line: int | None, end_line: int | None, column: int |
 
 
 def _escape_data(text: str) -> str:
+    text = _CONTROL.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
