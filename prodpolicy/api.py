@@ -214,27 +214,12 @@ def _tasks(
         if found.path == STDIN:
             stream = io.BytesIO(stdin) if isinstance(stdin, bytes) else stdin
             task = stack.enter_context(stdin_task(stream, file=stdin_filename or STDIN_NAME, max_bytes=max_bytes))
-        elif not found.explicit and _special_file(found.path):
-            # Opening a named pipe waits for a writer, so reading one found in a folder could hang the run. A pipe
-            # given by name, such as <(command) in a shell, is read: the user started its writer.
-            error = InputError(found.path, "not a regular file (a named pipe, socket or device): pass it by name to read it anyway")
-            task = InputTask(found.path, error=error)
+        elif found.problem is not None:
+            task = InputTask(found.path, error=InputError(found.path, found.problem))
         else:
             task = InputTask(found.path)
         policy_for(policy, task.file)
         yield task
-
-
-def _special_file(path: str) -> bool:
-    """Return True for a named pipe, socket or device; False for a regular file, a folder or a path that cannot be read."""
-    import stat
-
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        # Reading the path reports why it cannot be read.
-        return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _in_this_process(

@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command is None:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    _escape_unencodable(sys.stdout)
     if getattr(arguments, "cache", True) is False:
         # --no-cache, which every command that loads a policy takes, applies before anything is loaded.
         from .policy import cache
@@ -79,3 +80,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+
+
+def _escape_unencodable(stream: object) -> None:
+    """Make a text stream write characters it cannot encode as backslash escapes instead of raising."""
+    # JSON and YAML inputs can hold a lone surrogate ("\ud800"), which UTF-8 cannot encode. Printed as \ud800,
+    # it leaves the rest of the report intact, where the default error handler would stop the output halfway.
+    # The same goes for a file name that is not UTF-8, which Python reads with surrogateescape: written back as
+    # its raw bytes, it would make a JSON or SARIF report invalid UTF-8.
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is None or getattr(stream, "errors", None) == "backslashreplace":
+        return
+    try:
+        reconfigure(errors="backslashreplace")
+    except (ValueError, OSError):
+        # A stream in use by another layer cannot be reconfigured; it keeps its handler.
+        return

@@ -10,6 +10,7 @@ without a ``[tool.prodpolicy]`` table is skipped, as Ruff does.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -22,6 +23,8 @@ from .errors import PolicyError, PolicyProblem
 from .policy.compiled import CompiledRule, Policy
 from .policy.read import Reader
 from .yamldata import YAMLData
+
+logger = logging.getLogger("prodpolicy.config")
 
 CONFIG_NAMES = (".prodpolicy.yaml", ".prodpolicy.yml")
 PYPROJECT = "pyproject.toml"
@@ -36,8 +39,12 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
         folder = folder.parent
     for candidate in (folder, *folder.parents):
         for name in CONFIG_NAMES:
-            if (candidate / name).is_file():
-                return candidate / name
+            path = candidate / name
+            if path.is_file():
+                return path
+            if os.path.lexists(path):
+                # A folder or named pipe of that name would otherwise be passed over without a word.
+                logger.warning("%s is not a regular file, so it is not read as a configuration file", path)
         pyproject = candidate / PYPROJECT
         if pyproject.is_file() and _has_table(pyproject):
             return pyproject

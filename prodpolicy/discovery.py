@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from .ignore import Excludes
 from .kinds import kind_for_directory, kind_for_name
+from .regular_files import NOT_REGULAR_FILE, is_special_file
 
 logger = logging.getLogger("prodpolicy.discovery")
 
@@ -41,6 +42,8 @@ class Found(NamedTuple):
 
     path: str
     explicit: bool
+    # Why a file found in a folder is not read (a named pipe, a link to a file outside the folder): an input error.
+    problem: str | None = None
 
 
 def discover(
@@ -69,7 +72,7 @@ def discover(
             inputs = 0
             for found in search.walk(Path(path)):
                 inputs += 1
-                yield Found(found, False)
+                yield Found(found, False, _unreadable_reason(found, path))
             if not inputs:
                 # Without this warning a folder of wrongly named files would pass as a clean report of 0 files.
                 _warn_no_input(
@@ -83,6 +86,24 @@ def discover(
             "did not read %d other files in the folders searched: their names are not Dockerfile or compose file names",
             search.other_files,
         )
+
+
+def _unreadable_reason(path: str, root: str) -> str | None:
+    """Return why a file found under ``root`` is not read, or None to read it.
+
+    A named pipe waits for a writer when it is opened, so it could hang the run.
+    A symbolic link to a file outside the searched folder, such as a committed
+    Dockerfile.x -> /etc/shadow, would show lines of that file in error messages.
+    Both are read when given by name.
+    """
+    if is_special_file(path):
+        return f"{NOT_REGULAR_FILE}: pass it by name to read it anyway"
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        folder = os.path.realpath(root)
+        if os.path.commonpath([target, folder]) != folder:
+            return "a symbolic link to a file outside the folder searched, which is not read: pass it by name to read it anyway"
+    return None
 
 
 def _warn_no_input(folder: str, other_files: int, excluded: int, skipped_folders: int) -> None:

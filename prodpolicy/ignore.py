@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .regular_files import open_regular
+
 if TYPE_CHECKING:
     import pathspec
 
@@ -98,7 +100,7 @@ class PatternList:
 def read_ignore_file(path: str, folder: str) -> PatternList | None:
     """Read one ignore file; None when it does not exist. Invalid lines are skipped, as git skips them."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
+        with open_regular(path, "r", encoding="utf-8", errors="replace") as handle:
             text = handle.read()
     except FileNotFoundError:
         return None

@@ -67,9 +67,10 @@ _NON_SECRET_KEY_PREFIXES = frozenset(
 )
 # A bare PWD is the working directory, not a password.
 _NOT_SECRET_NAMES = frozenset({"PWD", "OLDPWD"})
-# Credential names that no last word gives away: Rails signs sessions with SECRET_KEY_BASE, and
+# Credential names that no last word gives away: Rails signs sessions with SECRET_KEY_BASE, the MySQL
+# clients read a password from MYSQL_PWD, and
 # Bundler reads the user and password of a gem host from BUNDLE_<HOST>, dots written as __.
-_CREDENTIAL_NAMES = frozenset({"SECRET_KEY_BASE"})
+_CREDENTIAL_NAMES = frozenset({"SECRET_KEY_BASE", "MYSQL_PWD"})
 _BUNDLER_HOST = re.compile(r"^BUNDLE_[A-Z0-9_]+__[A-Z0-9_]+$")
 
 _NAME_WORDS = re.compile(r"[A-Z]+[0-9]*|[0-9]+")
@@ -121,6 +122,13 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     # scheme://user:password@host, where the password is not a $VAR or ${VAR} reference.
     ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]*:[^\s/@'\"$][^\s/@'\"]*@"),
     ("authorization-header", r"\b[Bb](?:earer|asic) (?P<value>[A-Za-z0-9._~+/-]{20,}=*)"),
+    # An Authorization header in any case and spacing, with the token scheme GitHub takes, and the headers
+    # that carry a key alone. After a header name, a shorter value is taken than in free text.
+    (
+        "authorization-header",
+        r"(?i:\bauthorization)[ \t]*:[ \t]*(?i:bearer|basic|token)[ \t]+(?P<value>[A-Za-z0-9._~+/-]{8,}=*)",
+    ),
+    ("api-key-header", r"(?i:\b(?:x-api-key|api-key|x-auth-token|private-token|x-access-token))[ \t]*:[ \t]*(?P<value>[A-Za-z0-9._~+/=-]{8,})"),
     # --password=value, --password value, and "--password", "value" in a JSON array (exec form, image Cmd),
     # also with a prefix such as --http-password or --db-password, but not --no-password. Redis servers take
     # theirs as --requirepass and, for the primary of a replica, --masterauth.
@@ -162,6 +170,21 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     ("netrc-password", r"(?m:^[ \t]*login[ \t]+\S+[ \t]*\n[ \t]*password[ \t]+(?P<value>[^\s'\"$`\\][^\s'\"]{3,})[ \t]*$)"),
     # The same Redis settings as lines of redis.conf, written by echo or printf: requirepass PASSWORD.
     ("redis-password", r"(?:(?m:^)|[\s'\"])(?:requirepass|masterauth)[ \t]+" + _VALUE),
+    # echo PASSWORD | docker login --password-stdin (and the other registry clients), and passwd --stdin.
+    (
+        "stdin-password",
+        r"\b(?:echo|printf)[ \t]+(?:-[a-z]+[ \t]+)*['\"]?(?P<value>[^\s'\"$`|;&<>\\-][^\s'\"|;&<>]{3,})['\"]?[ \t]*\|[ \t]*"
+        r"(?:sudo[ \t]+)?(?:[^\s|;&]*/)?(?:(?:docker|podman|buildah|nerdctl|helm|skopeo|oras|crane)\b[^\n|;&]*--password-stdin|passwd[ \t]+--stdin)\b",
+    ),
+    # mysqladmin password NEW sets a password, and redis-cli -a and vault login take one.
+    ("mysql-password", r"\bmysqladmin\b[^\n;&|]*?[ \t]password[ \t]+" + _VALUE),
+    ("redis-password", r"\bredis-cli\b[^\n;&|]*?[ \t](?:-a|--pass)[ \t]+" + _VALUE),
+    ("vault-token", r"\bvault[ \t]+login(?:[ \t]+-[^\s]+)*[ \t]+(?P<value>[A-Za-z0-9._~+/-]{8,})(?:[ \t]*(?:$|[;&|)\n]))"),
+    # npm config set //host/:_authToken TOKEN, and aws configure set aws_secret_access_key KEY.
+    ("npm-auth-token", r"(?:_authToken|_auth|_password)[ \t]+" + _VALUE),
+    ("aws-configure-secret", r"\baws[ \t]+configure[ \t]+set[ \t]+[^\s]*(?:secret_access_key|session_token)[ \t]+" + _VALUE),
+    # chpasswd reading a here-string: chpasswd <<< "user:password".
+    ("chpasswd-password", r"\bchpasswd[ \t]*<<<[ \t]*['\"]?[A-Za-z0-9_.-]+:(?P<value>[^\s'\"$`:|;&<>\\][^\s'\":|;&<>]{3,})"),
     # echo 'user:password' | chpasswd, which sets a local account's password.
     (
         "chpasswd-password",
@@ -176,7 +199,8 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     # NAME=value or name: value where the name ends in a credential word and the value is a literal.
     (
         "credential-assignment",
-        r"(?i:\b[a-z0-9_.-]*(?:password|passwd|secret|token|api_?key|access_?key|secret_?key|private_?key))"
+        r"(?i:\b(?:[a-z0-9_.-]*(?:password|passwd|secret|token|api_?key|access_?key|secret_?key|private_?key)"
+        r"|(?:[a-z0-9_.-]*[_.-])?(?:pass|passphrase|credentials?|creds)|mysql_pwd))"
         r"(?:[ \t]?=[ \t]?|:[ \t]+)['\"]?(?P<value>[^\s'\"$/<{(\[][^\s'\"()\[\]{}<>]{7,})(?:['\"\s;,]|$)",
     ),
 )

@@ -325,19 +325,63 @@ def test_deeply_nested_exec_form_is_shell():
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
-def test_named_pipe_in_folder_is_input_error(tmp_path):
-    (tmp_path / "pipe").mkdir()
-    os.mkfifo(tmp_path / "pipe" / "Dockerfile")
+def test_named_pipes_in_folder_do_not_hang(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "Dockerfile").write_text(VALID, encoding="utf-8")
+    for name in ("Dockerfile.pipe", ".dockerignore", ".prodpolicyignore", ".prodpolicy.yaml"):
+        os.mkfifo(tmp_path / "app" / name)
+    os.mkfifo(tmp_path / ".gitignore")
     command = [sys.executable, "-m", "prodpolicy", "eval", ".", "--format", "json", "--no-progress", "--fail-on", "none"]
 
-    # Opening the pipe would wait for a writer forever: the timeout turns such a hang into a failure.
+    # Opening a pipe would wait for a writer forever: the timeout turns such a hang into a failure.
     completed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
 
     report = json.loads(completed.stdout)
     assert completed.returncode == 2
     assert [(error["file"], error["message"]) for error in report["errors"]] == [
-        (os.path.join(".", "pipe", "Dockerfile"), "not a regular file (a named pipe, socket or device): pass it by name to read it anyway")
+        (os.path.join(".", "app", "Dockerfile.pipe"), "not a regular file (a named pipe, socket or device): pass it by name to read it anyway")
     ]
     assert report["summary"]["files"] == 1
+    warnings = completed.stderr.splitlines()
+    assert f"cannot read {tmp_path / '.gitignore'}: not a regular file (a named pipe, socket or device); its patterns are not applied" in warnings
+    assert f"cannot read {tmp_path / 'app' / '.prodpolicyignore'}: not a regular file (a named pipe, socket or device); its patterns are not applied" in warnings
+    assert f"{tmp_path / 'app' / '.prodpolicy.yaml'} is not a regular file, so it is not read as a configuration file" in warnings
+    assert (
+        f"{os.path.join('.', 'app', '.dockerignore')} is not a regular file (a named pipe, socket or device); "
+        "it is not read, so the build context is taken as not filtered"
+    ) in warnings
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_open_regular_rejects_pipe_and_folder(tmp_path):
+    from prodpolicy.regular_files import NotRegularFile, open_regular
+
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "file").write_bytes(b"text")
+
+    with pytest.raises(NotRegularFile, match="not a regular file"):
+        open_regular(tmp_path / "pipe")
+    with pytest.raises(IsADirectoryError):
+        open_regular(tmp_path)
+    with open_regular(tmp_path / "file") as handle:
+        assert handle.read() == b"text"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links are not available")
+def test_link_out_of_folder_is_input_error(tmp_path, monkeypatch, capsys):
+    outside = tmp_path / "outside-token"
+    outside.write_text("X-ACCESS-TOKEN:ZQ8KX3JD9LM2WJALRXUTNFEMIK7MDENGBP45\n", encoding="utf-8")
+    (tmp_path / "repo" / "app").mkdir(parents=True)
+    (tmp_path / "repo" / "app" / "Dockerfile").write_text(VALID, encoding="utf-8")
+    os.symlink(outside, tmp_path / "repo" / "Dockerfile.token")
+    os.symlink(os.path.join("app", "Dockerfile"), tmp_path / "repo" / "Dockerfile.inside")
+    monkeypatch.chdir(tmp_path)
+
+    errors, report = errors_of(capsys, "repo")
+
+    assert errors == {
+        os.path.join("repo", "Dockerfile.token"): "a symbolic link to a file outside the folder searched, which is not read: "
+        "pass it by name to read it anyway"
+    }
+    assert report["summary"]["files"] == 2
+    assert "ZQ8KX3JD9LM2WJALRXUTNFEMIK7MDENGBP45" not in json.dumps(report)

@@ -255,6 +255,28 @@ def test_token_next_to_lone_surrogate_is_masked() -> None:
         ('["redis-server", "--masterauth", "PrimaryPw12"]', '["redis-server", "--masterauth", "Pr****"]', ["password-option"]),
         ('echo "requirepass ConfPw1234" >> redis.conf', 'echo "requirepass Co****" >> redis.conf', ["redis-password"]),
         ("requirepass LinePw567\nport 6379", "requirepass Li****\nport 6379", ["redis-password"]),
+        ('curl -H "Authorization: token TokHdr_s3cr3t_01" https://x', 'curl -H "Authorization: token TokH****" https://x', ["authorization-header"]),
+        ('curl -H "authorization:bearer TokHdr_s3cr3t_03" https://x', 'curl -H "authorization:bearer TokH****" https://x', ["authorization-header"]),
+        ('curl -H "X-Api-Key: KeyHdr_s3cr3t_04" https://x', 'curl -H "X-Api-Key: KeyH****" https://x', ["api-key-header"]),
+        ("mysqladmin -u root password MyAdm_s3cr3t_05", "mysqladmin -u root password MyA****", ["mysql-password"]),
+        ("MYSQL_PWD=MyPwd_s3cr3t_06 mysql -u root", "MYSQL_PWD=MyP**** mysql -u root", ["credential-assignment"]),
+        ('chpasswd <<< "root:ChPw_s3cr3t_07"', 'chpasswd <<< "root:ChP****"', ["chpasswd-password"]),
+        (
+            "echo StdinPw_s3cr3t_08 | docker login -u me --password-stdin registry.example.com",
+            "echo Stdi**** | docker login -u me --password-stdin registry.example.com",
+            ["stdin-password"],
+        ),
+        ("echo PasswdPw_s3cr3t_09 | passwd --stdin root", "echo Pass**** | passwd --stdin root", ["stdin-password"]),
+        ("DB_PASS=AssignPw_s3cr3t_10 ./migrate", "DB_PASS=Assi**** ./migrate", ["credential-assignment"]),
+        ("export API_PASSPHRASE=AssignPw_s3cr3t_11 && ./run", "export API_PASSPHRASE=Assi**** && ./run", ["credential-assignment"]),
+        ("redis-cli -a RedisPw_s3cr3t_12 ping", "redis-cli -a Redi**** ping", ["redis-password"]),
+        (
+            "npm config set //registry.example.com/:_authToken NpmTok_s3cr3t_13",
+            "npm config set //registry.example.com/:_authToken NpmT****",
+            ["npm-auth-token"],
+        ),
+        ("aws configure set aws_secret_access_key AwsCfg_s3cr3t_14", "aws configure set aws_secret_access_key AwsC****", ["aws-configure-secret"]),
+        ("vault login VaultTok_s3cr3t_15", "vault login Vaul****", ["vault-token"]),
         ("redis-cli -u redis://:Pw84rdX@127.0.0.1:6379/0 ping", "redis-cli -u redi****127.0.0.1:6379/0 ping", ["url-password"]),
         ("echo 'test:test' | chpasswd", "echo 'test:t****' | chpasswd", ["chpasswd-password"]),
         ("openssl pkcs12 -export -passout pass:Pw88osX -out x.p12", "openssl pkcs12 -export -passout pass:P**** -out x.p12", ["option-password"]),
@@ -318,3 +340,19 @@ def test_command_output_is_no_literal_secret() -> None:
     assert classify("DB_PASSWORD", "$(cat /run/secrets/db-password)") is None
     assert classify("DB_PASSWORD", "`cat /run/secrets/db-password`") is None
     assert classify("DB_PASSWORD", "hunter2hunter2") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vault login -method=userpass username=me",
+        "echo $PASSWORD | docker login --password-stdin registry.example.com",
+        "bypass=something-long-here",
+        'redis-cli -a "$REDIS_PASSWORD" ping',
+        'mysqladmin -u root password "$MYSQL_ROOT_PASSWORD"',
+        'curl -H "Authorization: Bearer $TOKEN" https://x',
+    ],
+)
+def test_credential_references_not_masked(text):
+    assert not scan_tokens(text)
+    assert redact_text(text) == text

@@ -54,6 +54,13 @@ PLANTED = {
     "netrc": "Pl4ntedNetrcPw",
     "compose-curl": "Pl4ntedComposeCurlPw",
     "image-mysql": "Pl4ntedImageMysqlPw",
+    "compose-label": "Pl4ntedComposeLabelPw",
+    "compose-annotation": "Pl4ntedAnnotationPw",
+    "compose-logging": "Pl4ntedSplunkTok3n",
+    "compose-service-extension": "Pl4ntedServiceExtPw",
+    "compose-build-arg": "Pl4ntedComposeBuildArg",
+    "compose-driver-opt": "Pl4ntedDriverOptPw",
+    "compose-redis": "Pl4ntedRedisPassw0rd",
 }
 P = PLANTED
 
@@ -106,6 +113,26 @@ services:
       test: ["CMD-SHELL", "curl -fsS -u probe:{P['compose-curl']} http://127.0.0.1/"]
     entrypoint: ["curl", "-u", "user:{P['compose-dollar']}", "http://127.0.0.1/"]
     mem_limit: {P['compose-limit']}
+    labels:
+      com.example.password: {P['compose-label']}
+    annotations:
+      password: {P['compose-annotation']}
+    logging:
+      driver: splunk
+      options:
+        splunk-token: {P['compose-logging']}
+    x-password: {P['compose-service-extension']}
+    build:
+      context: .
+      args:
+        NPM_TOKEN: {P['compose-build-arg']}
+  cache:
+    image: redis:7.4
+    command: redis-server --requirepass {P['compose-redis']}
+networks:
+  back:
+    driver_opts:
+      com.example.password: {P['compose-driver-opt']}
 """
 
 ENV_FILE = f"DB_ADMIN_PASSWORD={P['env-file']}\n"
@@ -184,6 +211,9 @@ def test_planted_secrets_are_detected(planted, capsys):
         ("SC104", "Dockerfile", 16),
         ("CP201", "compose.yaml", 8),
         ("CP201", "compose.yaml", 9),
+        ("CP201", "compose.yaml", 16),
+        ("CP201", "compose.yaml", 27),
+        ("CP201", "compose.yaml", 30),
         ("SC102", "inspect.json", 9),
     ]:
         assert expected in found

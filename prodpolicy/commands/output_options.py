@@ -137,7 +137,7 @@ def write_statistics(report: Any, arguments: argparse.Namespace) -> None:
 def write_file(path: str, text: str) -> bool:
     """Write text to a file; print the reason and return False when that fails."""
     try:
-        with open(path, "w", encoding="utf-8") as handle:
+        with open(path, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
     except OSError as error:
         print(f"prodpolicy: cannot write {path}: {error.strerror or error}", file=sys.stderr)
@@ -160,7 +160,7 @@ def _stream_json(report: Any, output: str | None) -> bool:
         sys.stdout.flush()
         return True
     try:
-        with open(output, "w", encoding="utf-8") as handle:
+        with open(output, "w", encoding="utf-8", errors="backslashreplace") as handle:
             _write_pieces(handle, pieces)
     except OSError as error:
         print(f"prodpolicy: cannot write {output}: {error.strerror or error}", file=sys.stderr)

@@ -16,6 +16,7 @@ from .. import secrets, shell
 from ..execution import commands_of
 from .interpolate import Interpolated, literal_text
 from .process import CommandError, split_command
+from .tree import Mapping, Origin, Sequence, origin_of
 
 # Token shapes that span the words of a command, with the name a finding gives each.
 _COMMAND_SHAPES = {
@@ -94,6 +95,38 @@ def _scan(key: str, command: dict[str, Any], found: list[dict[str, Any]], values
         if name is not None:
             values.add(token.value)
             _record(key, name, f"token:{token.kind}", found)
+
+
+def named_values(mapping: Any) -> list[tuple[str, str, Origin | None]]:
+    """Return the names, literal texts and origins of a mapping or NAME=value list (labels, build args)."""
+    entries: list[tuple[str, str, Origin | None]] = []
+    if isinstance(mapping, Mapping):
+        for name, value in mapping.items():
+            text = literal_text(value.raw) if isinstance(value, Interpolated) else value
+            if isinstance(name, str) and isinstance(text, str):
+                entries.append((name, text, origin_of(mapping, name)))
+    elif isinstance(mapping, Sequence):
+        for index, item in enumerate(mapping):
+            text = literal_text(item.raw) if isinstance(item, Interpolated) else item
+            if isinstance(text, str) and "=" in text:
+                name, _, value = text.partition("=")
+                entries.append((name, value, origin_of(mapping, index)))
+    return entries
+
+
+def find_named(key: str, name: str, value: str, found: list[dict[str, Any]], values: set[str]) -> bool:
+    """Add a label or build argument whose name or value marks a credential; return True when one was added.
+
+    A value that is only random-looking is left alone here: a label such as a
+    Git commit or an image digest looks random and is no secret.
+    """
+    match = secrets.classify(name, value) if value else None
+    if match is None or match.reason == "entropy":
+        return False
+    values.add(value)
+    before = len(found)
+    _record(f"{key}.{name}", name, match.reason, found)
+    return len(found) > before
 
 
 def _add(key: str, name: str, value: str, found: list[dict[str, Any]], values: set[str]) -> None:

@@ -149,8 +149,15 @@ class ServiceNormalizer:
         healthcheck = self.service.get("healthcheck")
         if isinstance(healthcheck, dict):
             credentials.find_in_healthcheck(healthcheck.get("test"), found, values)
-        for index, item in enumerate(found):
-            self.locate(("inline_credentials", index), self.key_origin(item["key"]))
+        origins = [self.key_origin(item["key"]) for item in found]
+        # Build arguments end up in the image's history, and labels in its config, where anyone who pulls it reads them.
+        build = self.service.get("build")
+        for key, mapping in (("labels", self.service.get("labels")), ("build.args", build.get("args") if isinstance(build, Mapping) else None)):
+            for name, value, origin in credentials.named_values(mapping):
+                if credentials.find_named(key, name, value, found, values):
+                    origins.append(origin or self.key_origin(key.split(".")[0]))
+        for index, origin in enumerate(origins):
+            self.locate(("inline_credentials", index), origin)
         return found
 
     def _redact(self, data: dict[str, Any]) -> None:

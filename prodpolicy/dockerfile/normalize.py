@@ -11,6 +11,7 @@ and ``RUN --mount=from=`` are marked reachable.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -22,7 +23,7 @@ from . import facts
 from .context import DEFAULT_SHELL, Context, whitespace_words
 from .facts._build_secrets import command_tokens
 from .expand import PREDEFINED_ARGS, Expanded
-from .instructions import parse_instruction
+from .instructions import KNOWN_KEYWORDS, parse_instruction
 from .lexer import LexResult, RawInstruction, lex
 from .runtime_view import runtime_view
 from .stages import StageState, apply, fresh_state, inherited_state
@@ -99,10 +100,12 @@ class _Builder:
                 current.add(raw)
         if current is None:
             first = self.lexed.instructions[0]
+            # A first word that is no instruction is not quoted: the file may be anything, a key file included.
+            what = first.keyword if first.keyword in KNOWN_KEYWORDS else "the text"
             raise InvalidInput(
                 InputError(
                     self.file,
-                    f"no FROM instruction: {first.keyword} on line {first.start_line} is outside any build stage; "
+                    f"no FROM instruction: {what} on line {first.start_line} is outside any build stage; "
                     "start the file with FROM",
                     line=first.start_line,
                 )
@@ -147,20 +150,27 @@ class _Builder:
         # A command joined from continuation lines, or written as a JSON array, can have a shape that no
         # source line has, such as curl -u USER:PASSWORD: its value is then masked in the lines as well.
         self.secret_values.update(_maskable(token) for _, token in command_tokens(data))
+        errors, suppressions = self.errors, self.suppressions
         if self.secret_values:
             redactor = _Redactor(self.secret_values)
             data = secrets.mask_tree(data, redactor.long, redactor, redactor.short)
             lines = list(lines)
             for number in secrets.texts_to_mask(lines, redactor.long, redactor.short):
                 lines[number] = redactor(lines[number])
+            # An error can quote a value that came from a secret (EXPOSE $DB_PASSWORD), and the reason of an
+            # ignore comment is shown in reports: both are masked as the lines are.
+            errors = [dataclasses.replace(error, message=redactor(error.message)) for error in errors]
+            suppressions = [
+                dataclasses.replace(item, reason=redactor(item.reason)) if item.reason else item for item in suppressions
+            ]
         return Document(
             kind="dockerfile",
             file=self.file,
             data=data,
             locations=self.locations,
             lines=lines,
-            errors=self.errors,
-            suppressions=self.suppressions,
+            errors=errors,
+            suppressions=suppressions,
         )
 
     def _collect_suppressions(self, raw: RawInstruction) -> None:

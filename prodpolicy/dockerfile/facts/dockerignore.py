@@ -13,6 +13,7 @@ from the source path alone.
 
 from __future__ import annotations
 
+import logging
 import os
 import posixpath
 import time
@@ -20,10 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from ...document import Location, Path
 from ...policy.plain import plain_evaluation
+from ...regular_files import NOT_REGULAR_FILE, NotRegularFile, open_regular
 from ..lexer import LexResult
 
 if TYPE_CHECKING:
     import pathspec
+
+logger = logging.getLogger("prodpolicy.dockerignore")
 
 # An ignore file is a short list of patterns, so a larger file is not read.
 MAX_IGNORE_FILE_BYTES = 1 << 20
@@ -79,8 +83,11 @@ def find_ignore_file(dockerfile: str) -> tuple[str, list[str]] | None:
     for name in names:
         candidate = os.path.join(folder, name)
         try:
-            with open(candidate, "rb") as handle:
+            with open_regular(candidate) as handle:
                 data = handle.read(MAX_IGNORE_FILE_BYTES + 1)
+        except NotRegularFile:
+            logger.warning("%s is %s; it is not read, so the build context is taken as not filtered", candidate, NOT_REGULAR_FILE)
+            continue
         except OSError:
             continue
         if len(data) > MAX_IGNORE_FILE_BYTES:
