@@ -165,6 +165,9 @@ def _go_parse_int(text: str) -> int | None:
         base, digits = 10, body
     if not digits or not set(digits) <= _GO_DIGITS[base]:
         return None
+    if len(digits.lstrip("0")) > 64:
+        # Longer than any 64-bit number in any base; Python also refuses to convert thousands of digits.
+        return None
     number = sign * int(digits, base)
     if not -(2**63) <= number < 2**63:
         return None

@@ -66,8 +66,8 @@ def test_folder_search_merges_the_override(tmp_path, capsys):
     lonely.mkdir()
     (lonely / "docker-compose.override.yml").write_text("services:\n  tool:\n    image: busybox:1.36\n", encoding="utf-8")
     assert list(discover([str(tmp_path)])) == [
-        (str(tmp_path / "compose.yaml"), False),
-        (str(lonely / "docker-compose.override.yml"), False),
+        (str(tmp_path / "compose.yaml"), False, None),
+        (str(lonely / "docker-compose.override.yml"), False, None),
     ]
     code, out, _ = run(capsys, "eval", str(tmp_path), "--format", "json")
     assert code == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -385,3 +386,55 @@ def test_link_out_of_folder_is_input_error(tmp_path, monkeypatch, capsys):
     }
     assert report["summary"]["files"] == 2
     assert "ZQ8KX3JD9LM2WJALRXUTNFEMIK7MDENGBP45" not in json.dumps(report)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "message"),
+    [
+        (
+            "deep.Dockerfile",
+            'FROM alpine:3.22\nENV G="' + "${X:-" * 400 + "a" + "}" * 400 + '"\n',
+            2,
+            "invalid variable substitution: substitutions are nested more than 64 levels deep, as in ${A:-${B:-...}}",
+        ),
+        (
+            "compose.yaml",
+            'services:\n  web:\n    image: "nginx:' + "${X:-" * 800 + "1" + "}" * 800 + '"\n',
+            3,
+            "variables are nested more than 64 levels deep, as in ${A:-${B:-...}}",
+        ),
+        ("ports.Dockerfile", "FROM alpine:3.22\nEXPOSE " + "9" * 5000 + "\n", 2, "invalid port '" + "9" * 5000 + "': the number is outside 0-65535"),
+        ("profiles/compose.yaml", "services:\n  web:\n    image: nginx:1.27\n    profiles: 5\n", 4, "services.web.profiles: must be a list of profile names, such as [debug]"),
+    ],
+)
+def test_hostile_values_are_input_errors(tmp_path, monkeypatch, capsys, name, text, line, message):
+    (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    main(["eval", name, "--format", "json", "--no-progress", "--fail-on", "none"])
+
+    report = json.loads(capsys.readouterr().out)
+    assert [(error["file"], error["line"], error["message"]) for error in report["errors"]] == [(name, line, message)]
+
+
+def test_normalize_reports_internal_error_without_traceback(tmp_path, monkeypatch, capsys):
+    from prodpolicy import api
+
+    def fail(*_arguments, **_options):
+        raise KeyError("quoted input")
+
+    (tmp_path / "Dockerfile").write_text(VALID, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(api, "normalize_input", fail)
+
+    code = main(["normalize", "Dockerfile"])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    assert re.fullmatch(
+        r"Dockerfile: error: internal error while normalizing this input \(KeyError in test_robustness_limits\.py:\d+\); please report it\n",
+        captured.err,
+    )
+    assert "quoted input" not in captured.err

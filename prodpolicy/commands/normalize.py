@@ -45,7 +45,9 @@ def usage_problem(arguments: argparse.Namespace) -> str | None:
 
 
 def run(arguments: argparse.Namespace) -> int:
+    from ..batch import describe_exception
     from ..errors import InvalidInput
+    from ..report.style import printable
 
     problem = usage_problem(arguments)
     if problem is not None:
@@ -53,13 +55,17 @@ def run(arguments: argparse.Namespace) -> int:
     try:
         documents = _normalize(arguments)
     except InvalidInput as error:
-        print(f"{error.error.location()}: error: {error.error.message}", file=sys.stderr)
+        print(f"{printable(error.error.location())}: error: {printable(error.error.message)}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # noqa: BLE001 - reported as eval reports it, without a traceback that may quote the input
+        reason = describe_exception(error)
+        print(f"{printable(arguments.path)}: error: internal error while normalizing this input ({reason}); please report it", file=sys.stderr)
         return EXIT_ERROR
     payload: Any = documents[0].data if len(documents) == 1 else [document.data for document in documents]
     sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     for document in documents:
         for error in document.errors:
-            print(f"{error.location()}: error: {error.message}", file=sys.stderr)
+            print(f"{printable(error.location())}: error: {printable(error.message)}", file=sys.stderr)
     return EXIT_ERROR if any(document.errors for document in documents) else EXIT_OK
 
 

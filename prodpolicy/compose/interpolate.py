@@ -42,11 +42,18 @@ class InterpolationError(ValueError):
     """Raised for text that compose cannot interpolate: ``${`` without a closing brace, or a bad name."""
 
 
+# The deepest nesting of ${...} inside the default or message of another. It is far above the two or three
+# levels of a typical file, and it keeps a hostile file from exhausting Python's recursion limit.
+MAX_NESTING = 64
+
+
 @dataclass
 class _Result:
     references: list[str] = field(default_factory=list)
     unknown: bool = False
     missing: list[str] = field(default_factory=list)
+    # How many ${...} the text being read is inside.
+    depth: int = 0
 
 
 def interpolate_text(text: str, lookup: Lookup) -> tuple[str, _Result]:
@@ -113,6 +120,16 @@ def _plain(name: str, lookup: Lookup, result: _Result) -> str:
 
 
 def _braced(body: str, lookup: Lookup, result: _Result, text: str) -> str:
+    if result.depth >= MAX_NESTING:
+        raise InterpolationError(f"variables are nested more than {MAX_NESTING} levels deep, as in ${{A:-${{B:-...}}}}")
+    result.depth += 1
+    try:
+        return _braced_value(body, lookup, result, text)
+    finally:
+        result.depth -= 1
+
+
+def _braced_value(body: str, lookup: Lookup, result: _Result, text: str) -> str:
     end = 0
     while end < len(body) and body[end] in _NAME_CHARS:
         end += 1
@@ -136,7 +153,7 @@ def _braced(body: str, lookup: Lookup, result: _Result, text: str) -> str:
     if operator == "+":
         return _substitute(argument, lookup, result) if present else ""
     if not present:
-        message = _substitute(argument, lookup, _Result()) or "required variable is not set"
+        message = _substitute(argument, lookup, _Result(depth=result.depth)) or "required variable is not set"
         result.missing.append(f"required variable {name} is missing a value: {message}")
         result.unknown = True
         return ""

@@ -70,7 +70,11 @@ class ServiceNormalizer:
             elif key in service.origins:
                 self.locate((key,), service.origins[key])
 
-        data: dict[str, Any] = {"name": self.name, "active": self.active, "profiles": [str(item) for item in service.get("profiles") or []]}
+        profiles = service.get("profiles") or []
+        if not isinstance(profiles, list):
+            self.error("must be a list of profile names, such as [debug]", "profiles")
+            profiles = []
+        data: dict[str, Any] = {"name": self.name, "active": self.active, "profiles": [str(item) for item in profiles]}
         data["image"] = self._guard("image", lambda: resources.image(service["image"]) if service.get("image") is not None else None)
         data["build"] = self._guard("build", lambda: resources.build(service.get("build")))
 

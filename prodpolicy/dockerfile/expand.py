@@ -52,6 +52,11 @@ PREDEFINED_ARGS = frozenset(
 _SPECIAL_PARAMETERS = frozenset("@*#?-$!0")
 
 
+# The deepest nesting of ${...} inside the word of another that is expanded. It is far above the two or three
+# levels of a typical file, and it keeps a hostile file from exhausting Python's recursion limit.
+MAX_NESTING = 64
+
+
 class SubstitutionError(ValueError):
     """Raised for text Docker itself rejects, such as ``${}`` or an unclosed quote."""
 
@@ -81,6 +86,8 @@ class _Scanner:
         self.escape = escape
         self.unknown = False
         self.references: list[str] = []
+        # How many ${...} substitutions the one being read is inside.
+        self.depth = 0
 
     def peek(self) -> str:
         return self.text[self.position] if self.position < len(self.text) else ""
@@ -129,6 +136,16 @@ class _Scanner:
                 return "$", False
             return self._plain(name), True
         self.next()
+        if self.depth >= MAX_NESTING:
+            raise SubstitutionError(f"substitutions are nested more than {MAX_NESTING} levels deep, as in ${{A:-${{B:-...}}}}")
+        self.depth += 1
+        try:
+            return self._braced()
+        finally:
+            self.depth -= 1
+
+    def _braced(self) -> tuple[str, bool]:
+        """Expand a ``${...}`` substitution from after its brace; return the text and whether it came from a variable."""
         if self.peek() in ("", "{", "}", ":"):
             raise SubstitutionError("bad substitution: ${ must be followed by a variable name")
         name = self.read_name()

@@ -53,6 +53,9 @@ def _port_range(text: str, raw: str) -> tuple[int, int]:
 def _port_number(text: str, raw: str) -> int:
     if not _NUMBER.match(text):
         raise PortError(f"invalid port {raw!r}: {text!r} is not a number")
+    if len(text.lstrip("0")) > 5:
+        # Python refuses to convert a text of thousands of digits, and no such number is a port.
+        raise PortError(f"invalid port {raw!r}: the number is outside 0-65535")
     number = int(text)
     if number < 0 or number > 65535:
         raise PortError(f"invalid port {raw!r}: {number} is outside 0-65535")
