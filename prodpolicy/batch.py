@@ -280,7 +280,9 @@ class BatchEvaluation(Evaluation):
             # NOTE: this writes Evaluation's private records of exceptions; keep it in step with Evaluation.add.
             self._record_rules(policy)
             for exception in policy.exceptions:
-                self._exceptions.setdefault(str(exception.origin), exception)
+                source = str(exception.origin)
+                self._exceptions.setdefault(source, exception)
+                self._under.setdefault(source, set()).update((result.file, *result.sources))
         for finding in result.findings:
             for mark in (finding.suppressed, finding.expired_exception):
                 if mark is not None and mark.kind == "exception" and mark.source is not None:

@@ -52,12 +52,23 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
 
 
 def _has_table(pyproject: Path) -> bool:
-    # A broken pyproject.toml that mentions the table is taken, so its error is reported rather than skipped.
+    """Return whether a pyproject.toml defines tool.prodpolicy, in any TOML form.
+
+    A file that mentions prodpolicy but cannot be read or parsed is taken, so
+    that its error is reported rather than the file skipped without a word.
+    """
     try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = pyproject.read_bytes()
+    except OSError:
         return False
-    return re.search(r"^\s*\[\[?\s*tool\.prodpolicy\b", text, re.MULTILINE) is not None
+    if b"prodpolicy" not in data:
+        return False
+    try:
+        document = tomllib.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    tool = document.get("tool")
+    return isinstance(tool, dict) and "prodpolicy" in tool
 
 
 def read_config(path: Path, reader: Reader) -> None:
@@ -67,7 +78,8 @@ def read_config(path: Path, reader: Reader) -> None:
         return
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: an editor may start the file with a byte order mark, which TOML readers skip.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         reader.problems.add(file, f"configuration file not found: {path}")
         return

@@ -119,7 +119,9 @@ def _category_table(rules: Sequence[CompiledRule]) -> list[str]:
         "## By category",
         "",
         "Select a category with `tag:NAME`: `prodpolicy eval --select tag:security .`, or `select`, `ignore` and "
-        "`overrides` in a policy file.",
+        "`overrides` in a policy file. A selector enables every rule it matches, the rules that are off by default "
+        "too (`no` in the Enabled column below). To narrow a run to the enabled rules of a category, ignore the others "
+        "instead, as in `--ignore tag:style`.",
         "",
         "| Category | Rules | What it groups |",
         "| --- | --- | --- |",

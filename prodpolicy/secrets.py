@@ -120,7 +120,9 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     ("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
     ("azure-storage-key", r"AccountKey=[A-Za-z0-9+/]{40,}={0,2}"),
     # scheme://user:password@host, where the password is not a $VAR or ${VAR} reference.
-    ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]*:[^\s/@'\"$][^\s/@'\"]*@"),
+    # Only the password is masked, so the scheme, user and host stay readable, and the password is masked
+    # wherever else it appears, such as in the last part of a path that a program name is taken from.
+    ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]*:(?P<value>[^\s/@'\"$][^\s/@'\"]*)@"),
     ("authorization-header", r"\b[Bb](?:earer|asic) (?P<value>[A-Za-z0-9._~+/-]{20,}=*)"),
     # An Authorization header in any case and spacing, with the token scheme GitHub takes, and the headers
     # that carry a key alone. After a header name, a shorter value is taken than in free text.

@@ -386,7 +386,7 @@ def test_secrets_redacted_outside_environment():
     )
     document = _compose(text)
     service = document.data["services"]["app"]
-    assert service["command"]["argv"][2] == "post****db/app"
+    assert service["command"]["argv"][2] == "post****@db/app"
     assert service["healthcheck"]["test"][3] == "ghp_****"
     assert service["labels"]["deploy.token"] == "ghp_****"
     assert service["build"]["args"]["NPM_TOKEN"] == "npm_****"

@@ -117,7 +117,7 @@ def test_clean_commands_of_a_shared_cache():
         ("db_password = hunter2hunter2", "credential-assignment", "hunter2hunter2"),
         ("NPM_TOKEN=npm_0123456789abcdefghijABCDEFGHIJ012345", "npm-token", "npm_0123456789abcdefghijABCDEFGHIJ012345"),
         ("dckr_pat_0123456789abcdefghijABCDEFG", "docker-hub-token", "dckr_pat_0123456789abcdefghijABCDEFG"),
-        ("postgres://app:s3cret@db/app", "url-password", "postgres://app:s3cret@"),
+        ("postgres://app:s3cret@db/app", "url-password", "s3cret"),
     ],
 )
 def test_token_shapes(text, kind, value):

@@ -316,3 +316,30 @@ def test_show_json_names_bundled_files_by_ruleset(tmp_path, monkeypatch, capsys)
         "origin": "prodpolicy:recommended@1/compose/CP101-restart-policy.yaml:7",
         "how": "rule",
     }
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'tool.prodpolicy.ignore = ["RT101"]\n\n[project]\nname = "x"\n',
+        b'[tool]\nprodpolicy = { ignore = ["RT101"] }\n',
+        b'[ tool . prodpolicy ]\nignore = ["RT101"]\n',
+        b'\xef\xbb\xbf[tool.prodpolicy]\nignore = ["RT101"]\n',
+    ],
+    ids=["dotted-keys", "inline-table", "spaced-header", "byte-order-mark"],
+)
+def test_pyproject_table_in_any_toml_form(tmp_path, content):
+    (tmp_path / "pyproject.toml").write_bytes(content)
+
+    assert find_config(tmp_path / "Dockerfile") == tmp_path / "pyproject.toml"
+    assert "RT101" not in {rule.id for rule in load_policy(config=str(tmp_path / "pyproject.toml")).rules if rule.enabled}
+
+
+def test_pyproject_not_utf8_is_an_error(tmp_path):
+    (tmp_path / "pyproject.toml").write_bytes(b'[project]\nname = "caf\xe9"\n[tool.prodpolicy]\nignore = ["RT101"]\n')
+
+    assert find_config(tmp_path) == tmp_path / "pyproject.toml"
+    with pytest.raises(PolicyError) as raised:
+        load_policy(config=str(tmp_path / "pyproject.toml"))
+    [problem] = raised.value.problems
+    assert problem.message.startswith("cannot read the configuration file: 'utf-8' codec can't decode byte 0xe9")

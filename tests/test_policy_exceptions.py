@@ -374,3 +374,22 @@ def test_unused_exception_names_the_nearer_configuration(tmp_path, monkeypatch, 
         "names were evaluated with another configuration file, where it does not apply; move it there"
     )
     assert (warning["file"], warning["line"]) == (".prodpolicy.yaml", 2)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_stale_exception_under_its_own_configuration(tmp_path, monkeypatch, capsys, jobs):
+    (tmp_path / ".prodpolicy.yaml").write_text(
+        "exceptions:\n  - rule: runs-as-root\n    target: {file: Dockerfile}\n    reason: not needed any more\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "Dockerfile").write_text('FROM alpine:3.22\nUSER 1000\nCMD ["x"]\n', encoding="utf-8")
+    (tmp_path / "worker.Dockerfile").write_text('FROM alpine:3.22\nUSER 1000\nCMD ["x"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    main(["eval", "--format", "json", "--jobs", jobs, "."])
+    [warning] = [item for item in json.loads(capsys.readouterr().out)["warnings"] if item["kind"] == "unused-exception"]
+
+    assert warning["message"] == (
+        "the exception for runs-as-root at file Dockerfile matched no finding in this run: remove it or correct its target"
+    )
+    assert (warning["file"], warning["line"]) == (".prodpolicy.yaml", 2)

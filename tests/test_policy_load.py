@@ -64,9 +64,16 @@ def problems(text: str) -> list[tuple[int | None, str | None, str]]:
     return [(problem.line, problem.rule_id, problem.message) for problem in raised.value.problems]
 
 
+def test_id_and_name_patterns_in_words():
+    found = problems(RULE.replace("  - id: ACME001\n", "  - id: X001\n").replace("    name: trusted-registry\n", "    name: Internal_Registry\n"))
+
+    assert (5, "X001", "rules.0.id: the text 'X001' is not valid: an id is 2 to 8 upper-case letters or digits starting with a letter, then three digits, as ACME001") in found
+    assert (6, "X001", "rules.0.name: the text 'Internal_Registry' is not valid: a name is lower-case letters and digits in words joined by single hyphens, as internal-registry-only") in found
+
+
 def test_unknown_key_in_a_rule():
     found = problems(RULE.replace("    severity: high\n", "    severty: high\n"))
-    assert (8, "ACME001", "unknown key 'severty'; check the spelling against schemas/policy.schema.json") in found
+    assert (8, "ACME001", "unknown key 'severty'; did you mean 'severity'?") in found
     assert (5, "ACME001", "missing required key 'severity'") in found
 
 
@@ -161,7 +168,7 @@ def test_policy_error_lists_every_problem_as_text():
 
     assert str(raised.value).splitlines() == [
         "policy.yaml:5:5: rule ACME001: missing required key 'severity'",
-        "policy.yaml:8:5: rule ACME001: unknown key 'severty'; check the spelling against schemas/policy.schema.json",
+        "policy.yaml:8:5: rule ACME001: unknown key 'severty'; did you mean 'severity'?",
     ]
 
 

@@ -53,3 +53,29 @@ def test_lone_surrogate_baseline_and_normalize(tmp_path):
     assert "RT301" in {item["rule_id"] for item in baseline["findings"]}
     assert normalized.returncode == 0, normalized.stderr
     assert json.loads(normalized.stdout.decode("utf-8"))["stages"][0]["instructions"][3]["arguments"][-1] == "\ud800"
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of arbitrary bytes are a Linux file system feature")
+@pytest.mark.parametrize("report_format", ["sarif", "json", "gitlab", "text"])
+def test_file_name_not_utf8(tmp_path, report_format):
+    folder = os.path.join(os.fsencode(tmp_path), b"d")
+    os.mkdir(folder)
+    with open(os.path.join(folder, b"Dockerfile.\xff\xfe"), "w", encoding="utf-8") as handle:
+        handle.write(GOOD)
+    command = [sys.executable, "-m", "prodpolicy", "eval", "d", "--format", report_format]
+
+    completed = subprocess.run(command, cwd=tmp_path, capture_output=True, check=False, timeout=120)
+
+    output = completed.stdout.decode("utf-8")
+    assert completed.returncode == 1, completed.stderr
+    if report_format == "sarif":
+        assert json.loads(output)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+            "d/Dockerfile.%FF%FE"
+        )
+    elif report_format == "text":
+        assert output.startswith("d/Dockerfile.\\udcff\\udcfe:1:1: ")
+    elif report_format == "json":
+        # The JSON text holds the escapes \udcff\udcfe, which a JSON reader turns back into the surrogates.
+        assert json.loads(output)["findings"][0]["file"] == "d/Dockerfile.\udcff\udcfe"
+    else:
+        assert json.loads(output)[0]["location"]["path"] == "d/Dockerfile.\udcff\udcfe"

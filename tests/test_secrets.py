@@ -277,7 +277,7 @@ def test_token_next_to_lone_surrogate_is_masked() -> None:
         ),
         ("aws configure set aws_secret_access_key AwsCfg_s3cr3t_14", "aws configure set aws_secret_access_key AwsC****", ["aws-configure-secret"]),
         ("vault login VaultTok_s3cr3t_15", "vault login Vaul****", ["vault-token"]),
-        ("redis-cli -u redis://:Pw84rdX@127.0.0.1:6379/0 ping", "redis-cli -u redi****127.0.0.1:6379/0 ping", ["url-password"]),
+        ("redis-cli -u redis://:Pw84rdX@127.0.0.1:6379/0 ping", "redis-cli -u redis://:P****@127.0.0.1:6379/0 ping", ["url-password"]),
         ("echo 'test:test' | chpasswd", "echo 'test:t****' | chpasswd", ["chpasswd-password"]),
         ("openssl pkcs12 -export -passout pass:Pw88osX -out x.p12", "openssl pkcs12 -export -passout pass:P**** -out x.p12", ["option-password"]),
         ("keytool -importcert -storepass Pw89ktX -noprompt", "keytool -importcert -storepass P**** -noprompt", ["option-password"]),

@@ -59,3 +59,19 @@ def test_ignore_comment_reason_is_masked(tmp_path, monkeypatch, capsys):
     [suppressed] = [finding for finding in report["findings"] if finding["rule_id"] == "RT101"]
     assert suppressed["suppressed"]["justification"] == "token ghp_****"
     assert TOKEN not in json.dumps(report)
+
+
+def test_legacy_env_words_and_program_masked(tmp_path, monkeypatch, capsys):
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine:3.22\nENV PASSWORD LegacyPw_s3cr3t_3001 second-word\nRUN ftp://u:ProgPw_s3cr3t_3003@h\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+
+    main(["normalize", "Dockerfile"])
+
+    document = json.loads(capsys.readouterr().out)
+    env, run = document["stages"][0]["instructions"][1:3]
+    assert env["arguments"] == ["PASSWORD", "Lega****", "se****"]
+    assert run["commands"][0]["program"] == "u:Prog****@h"
+    assert run["original"] == "RUN ftp://u:Prog****@h"

@@ -320,6 +320,11 @@ class _Builder:
         if match is None:
             return
         self.secret_values.add(value)
+        # The legacy form ENV NAME a b sets one value of several words, which the instruction's arguments
+        # list one by one: each word is masked too.
+        words = value.split()
+        if len(words) > 1:
+            self.secret_values.update(words)
         raw = variable.get("raw")
         if raw:
             self.secret_values.add(raw)

@@ -7,6 +7,8 @@ records where every key and list item starts.
 
 from __future__ import annotations
 
+import difflib
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -91,9 +93,13 @@ def describe_validation_error(item: dict[str, Any], path: DataPath) -> str:
     key = loc[-1] if loc else ""
     where = ".".join(str(part) for part in path) or "the file"
     if kind == "extra_forbidden":
-        return f"unknown key {key!r}; check the spelling against schemas/policy.schema.json"
+        close = difflib.get_close_matches(str(key), _format_keys(), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "check the spelling against `prodpolicy schema policy`"
+        return f"unknown key {key!r}; {hint}"
     if kind == "missing":
         return f"missing required key {key!r}"
+    if kind == "string_pattern_mismatch" and key in _PATTERN_RULES:
+        return f"{where}: {_describe(item.get('input'))} is not valid: {_PATTERN_RULES[key]}"
     if kind == "too_short":
         least = item.get("ctx", {}).get("min_length", 1)
         return f"{where}: the list is empty; give at least {least} item{'s' if least != 1 else ''} or remove the key"
@@ -106,6 +112,28 @@ def describe_validation_error(item: dict[str, Any], path: DataPath) -> str:
     if kind in ("string_type", "bool_type", "int_type", "list_type", "dict_type", "model_type", "float_type"):
         message = f"{message}, found {_describe(item.get('input'))}"
     return f"{where}: {message}"
+
+
+@functools.lru_cache(maxsize=1)
+def _format_keys() -> tuple[str, ...]:
+    """Return every key of the policy format, to suggest one for a misspelled key."""
+    from pydantic import BaseModel
+
+    from . import model
+
+    keys: set[str] = set()
+    for value in vars(model).values():
+        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == model.__name__:
+            for name, field in value.model_fields.items():
+                keys.add(field.alias or name.rstrip("_"))
+    return tuple(sorted(keys))
+
+
+# What the patterns of the format's keys ask for, said in words rather than as the regular expression.
+_PATTERN_RULES = {
+    "id": "an id is 2 to 8 upper-case letters or digits starting with a letter, then three digits, as ACME001",
+    "name": "a name is lower-case letters and digits in words joined by single hyphens, as internal-registry-only",
+}
 
 
 def _describe(value: Any) -> str:

@@ -30,9 +30,11 @@ def repository_path(file: str) -> str:
 def artifact_uri(file: str) -> tuple[str, bool]:
     """Return the SARIF URI of a file and whether it is relative to the repository root."""
     path = repository_path(file)
+    # A name that is not UTF-8 comes from the file system with surrogate escapes: its original bytes are
+    # percent-encoded, which is the URI of the file.
     if os.path.isabs(path):
-        return "file://" + quote(path.replace(os.sep, "/")), False
-    return quote(path), True
+        return "file://" + quote(path.replace(os.sep, "/"), errors="surrogateescape"), False
+    return quote(path, errors="surrogateescape"), True
 
 
 def start_column(line: int | None, column: int | None, sources: dict[str, list[str]], file: str) -> int | None:
