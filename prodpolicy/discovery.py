@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -33,6 +34,9 @@ logger = logging.getLogger("prodpolicy.discovery")
 SKIPPED_DIRECTORIES = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache", ".pytest_cache"}
 )
+# docker-compose.prod.yml, compose.dev.yaml: files that docker compose reads only when -f names them, and that
+# are often partial overrides of the base file, so a folder search leaves them to be named.
+_COMPOSE_VARIANT = re.compile(r"^(docker-)?compose\.[^.]+\.ya?ml$")
 # The path that stands for standard input on the command line.
 STDIN = "-"
 
@@ -85,6 +89,12 @@ def discover(
         logger.debug(
             "did not read %d other files in the folders searched: their names are not Dockerfile or compose file names",
             search.other_files,
+        )
+    if search.compose_variants:
+        logger.info(
+            "did not read %s named like compose files of one environment (such as docker-compose.prod.yml); "
+            "pass them by name to evaluate them, and run with --verbose to list them",
+            _count(search.compose_variants, "file"),
         )
 
 
@@ -146,6 +156,8 @@ class _Search:
         self.excludes = excludes
         self.force_exclude = force_exclude
         self.other_files = 0
+        # Of those, files named like a compose file of one environment (docker-compose.prod.yml).
+        self.compose_variants = 0
         # Files and folders skipped because an exclusion matched them.
         self.excluded = 0
         # Version control, dependency and cache folders, never searched.
@@ -173,6 +185,13 @@ class _Search:
             for name in sorted(files):
                 if kind_for_name(name) is None:
                     self.other_files += 1
+                    if _COMPOSE_VARIANT.match(name):
+                        self.compose_variants += 1
+                        logger.debug(
+                            "skipped %s: docker compose reads such a file only when -f names it, often as an override "
+                            "of another; pass it by name to evaluate it",
+                            os.path.join(directory, name),
+                        )
                 elif not self._excluded(root, os.path.join(directory, name), is_dir=False):
                     inputs.append(name)
             merged = _merged_overrides(inputs)

@@ -132,6 +132,7 @@ def detect_kind(source: Source, file_name: str) -> Kind:
             return KINDS[name]
     known = ", ".join(sorted(KINDS))
     if _json_keys(source.data) is not None:
+        _raise_invalid_json(source)
         raise InvalidInput(
             InputError(
                 source.file,
@@ -146,6 +147,20 @@ def detect_kind(source: Source, file_name: str) -> Kind:
             "name Dockerfiles Dockerfile or *.Dockerfile, or pass --kind",
         )
     )
+
+
+def _raise_invalid_json(source: Source) -> None:
+    """Raise an input error at the first syntax error of text that starts like JSON, if it has one."""
+    import json
+
+    try:
+        json.loads(source.data.decode("utf-8", errors="replace"))
+    except RecursionError:
+        raise InvalidInput(InputError(source.file, "invalid JSON: nested too deeply to read")) from None
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            InputError(source.file, f"invalid JSON: {error.msg[:1].lower()}{error.msg[1:]} here; fix the syntax", line=error.lineno, column=error.colno)
+        ) from None
 
 
 def _redacted_error(error: InputError) -> InputError:

@@ -280,3 +280,24 @@ def test_only_skipped_folders_warns(tmp_path, caplog):
         f"no input found in {tmp_path}: 2 version control, dependency or cache folders (such as .git or node_modules) "
         "were not searched; run with --verbose to see each skipped path"
     ]
+
+
+def test_compose_variants_listed_with_verbose(tmp_path, monkeypatch, capsys):
+    (tmp_path / "docker-compose.prod.yml").write_text("services:\n  web:\n    image: nginx:1.27\n", encoding="utf-8")
+    (tmp_path / "compose.dev.yaml").write_text("services:\n  web:\n    image: nginx:1.27\n", encoding="utf-8")
+    (tmp_path / "Dockerfile").write_text('FROM alpine:3.22\nUSER 1000\nCMD ["x"]\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    main(["eval", ".", "--verbose", "--format", "json", "--fail-on", "none"])
+
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["summary"]["files"] == 1
+    lines = captured.err.splitlines()
+    assert (
+        "prodpolicy.discovery: skipped ./docker-compose.prod.yml: docker compose reads such a file only when -f names it, "
+        "often as an override of another; pass it by name to evaluate it"
+    ) in lines
+    assert (
+        "prodpolicy.discovery: did not read 2 files named like compose files of one environment (such as "
+        "docker-compose.prod.yml); pass them by name to evaluate them, and run with --verbose to list them"
+    ) in lines

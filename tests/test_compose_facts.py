@@ -56,9 +56,16 @@ def test_limit_from_a_missing_variable_is_unknown():
 def test_invalid_limit_is_an_input_error():
     document = compose("services:\n  app:\n    image: a:1\n    mem_limit: lots\n")
     assert [(error.line, error.message) for error in document.errors] == [
-        (2, "services.app: mem_limit must be a size such as 512m or 2g, not 'lots'")
+        (4, "services.app: mem_limit must be a size such as 512m or 2g, not 'lots'")
     ]
     assert document.data["services"]["app"]["resources"]["unknown"] is True
+
+
+def test_invalid_deploy_limit_points_at_deploy():
+    document = compose("services:\n  app:\n    image: a:1\n    deploy:\n      resources:\n        limits: {pids: many}\n")
+    assert [(error.line, error.message) for error in document.errors] == [
+        (4, "services.app: deploy.resources.limits.pids must be a whole number, not 'many'")
+    ]
 
 
 # Credentials in command, entrypoint and healthcheck

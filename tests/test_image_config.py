@@ -342,6 +342,17 @@ def test_unknown_json_file_is_named_as_such(tmp_path):
     assert caught.value.error.message.startswith("a JSON file that is none of the known kinds:")
 
 
+def test_truncated_json_names_the_position(tmp_path):
+    path = tmp_path / "t2.json"
+    path.write_text('{"config": {"a": 1},\n "x": [1,', encoding="utf-8")
+
+    with pytest.raises(InvalidInput) as caught:
+        normalize(path)
+
+    error = caught.value.error
+    assert (error.line, error.column, error.message) == (2, 10, "invalid JSON: expecting value here; fix the syntax")
+
+
 def test_ini_file_is_not_called_json(tmp_path):
     path = tmp_path / "setup.cfg"
     path.write_text("[metadata]\nname = app\n", encoding="utf-8")

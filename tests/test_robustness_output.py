@@ -32,7 +32,7 @@ def test_lone_surrogate_json_report(tmp_path, jobs):
     assert ("surrogate.Dockerfile", 4, "RT301") in [(item["file"], item["line"], item["rule_id"]) for item in report["findings"]]
     assert report["summary"]["files"] == 2
     dev_server = next(item for item in report["findings"] if item["rule_id"] == "RT301")
-    assert dev_server["message"].endswith("npm run dev \ud800; start the built application instead, as in node dist/server.js")
+    assert dev_server["message"].endswith("npm run dev \ud800; start the built application with a production server instead, such as node dist/server.js or gunicorn app:app")
 
 
 def test_lone_surrogate_text_report(tmp_path):

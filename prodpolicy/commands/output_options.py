@@ -193,20 +193,31 @@ def logging_for_verbosity(arguments: argparse.Namespace) -> Iterator[None]:
     """Send the prodpolicy.* logs to standard error for --verbose, or keep only errors for --quiet."""
     package_logger = logging.getLogger("prodpolicy")
     previous_level = package_logger.level
-    handler: logging.Handler | None = None
+    # Messages name files and quote their text, so control characters are escaped as in the text report. Without
+    # --verbose the handler prints warnings as Python's last-resort handler would, the message alone.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PrintableFormatter("%(name)s: %(message)s" if arguments.verbose else "%(message)s"))
     if arguments.verbose:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-        package_logger.addHandler(handler)
         package_logger.setLevel(logging.DEBUG)
-    elif arguments.quiet:
-        package_logger.setLevel(logging.ERROR)
+    else:
+        handler.setLevel(logging.WARNING)
+        if arguments.quiet:
+            package_logger.setLevel(logging.ERROR)
+    package_logger.addHandler(handler)
     try:
         yield
     finally:
-        if handler is not None:
-            package_logger.removeHandler(handler)
+        package_logger.removeHandler(handler)
         package_logger.setLevel(previous_level)
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Format a log record with its control characters escaped, so a file name cannot drive the terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from ..report.style import printable
+
+        return printable(super().format(record))
 
 
 def fails_threshold(report: Any, arguments: argparse.Namespace) -> bool:

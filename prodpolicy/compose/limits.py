@@ -23,6 +23,11 @@ _DEFAULT_CPU_PERIOD = 100_000
 class LimitError(ValueError):
     """Raised for a limit docker compose would reject, such as ``mem_limit: lots``."""
 
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        # The service key that sets the limit (mem_limit, deploy), to point the error at its line.
+        self.key = key
+
 
 def resource_limits(service: dict[str, Any]) -> dict[str, Any]:
     """Return the memory (bytes), CPU and process limits in effect; None where none is set."""
@@ -49,7 +54,10 @@ def resource_limits(service: dict[str, Any]) -> dict[str, Any]:
             result["unknown"] = True
             result[name] = None
             continue
-        result[name] = parse(value, key) if value is not None else None
+        try:
+            result[name] = parse(value, key) if value is not None else None
+        except LimitError as error:
+            raise LimitError(str(error), key.split(".")[0]) from None
     if result["cpus"] is None and service.get("cpu_quota") is not None and not is_unknown(service.get("cpu_quota")):
         result["cpus"] = _quota(service.get("cpu_quota"), service.get("cpu_period"))
     return result
@@ -76,7 +84,7 @@ def _cpus(value: Any, key: str) -> float | None:
 
 
 def _pids(value: Any, key: str) -> int | None:
-    if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit():
+    if isinstance(value, bool) or not str(value).strip().lstrip("-").isdigit() or len(str(value)) > 20:
         raise LimitError(f"{key} must be a whole number, not {value!r}")
     number = int(str(value).strip())
     # 0 and -1 mean no limit in Docker.

@@ -141,7 +141,7 @@ class ServiceNormalizer:
         try:
             return limits.resource_limits(self.service)
         except limits.LimitError as error:
-            self.error(str(error))
+            self.error(str(error), origin=self.key_origin(error.key) if error.key else None)
             return {"memory": None, "cpus": None, "pids": None, "unknown": True}
 
     def _inline_credentials(self) -> list[dict[str, Any]]:
