@@ -82,6 +82,22 @@ def test_invalid_port_is_a_located_error():
     assert [port["target"] for port in document.data["services"]["app"]["ports"]] == [81]
 
 
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("'99999999999999999999:80'", "invalid port '99999999999999999999:80': the published port 999999999999... is outside 0-65535"),
+        ("'1-99999999:1-99999999'", "invalid port '1-99999999:1-99999999': the container port 99999999 is outside 0-65535"),
+        ("'8080:70000'", "invalid port '8080:70000': the container port 70000 is outside 0-65535"),
+        ("{target: 70000}", "invalid port target 70000: the container port is outside 0-65535"),
+    ],
+)
+def test_port_above_65535_is_an_error(entry, message):
+    document = _compose(f"services:\n  app:\n    image: a:1\n    ports:\n      - {entry}\n      - '81:81'\n")
+
+    assert [(error.line, error.message) for error in document.errors] == [(5, f"services.app.ports: {message}")]
+    assert [port["target"] for port in document.data["services"]["app"]["ports"]] == [81]
+
+
 VOLUMES = """\
 services:
   app:

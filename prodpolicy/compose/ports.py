@@ -15,6 +15,7 @@ from typing import Any
 from .interpolate import is_unknown
 
 _RANGE = re.compile(r"^([0-9]+)(?:-([0-9]+))?$")
+_MAX_PORT = 65535
 _REFERENCE = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 _ALL_INTERFACES = frozenset({"", "0.0.0.0", "::", "[::]"})
 PROTOCOLS = frozenset({"tcp", "udp", "sctp"})
@@ -56,13 +57,26 @@ def _short(text: str) -> dict[str, Any]:
     match = _RANGE.match(target_text)
     if match is None:
         raise PortError(f"invalid port {text!r}: the container port {target_text!r} is not a number or range")
-    port["target"] = int(match.group(1))
-    port["target_end"] = int(match.group(2)) if match.group(2) else None
-    if published is not None and published != "" and _RANGE.match(published) is None:
+    port["target"] = _port_number(match.group(1), "container", text)
+    port["target_end"] = _port_number(match.group(2), "container", text) if match.group(2) else None
+    published_match = _RANGE.match(published) if published else None
+    if published is not None and published != "" and published_match is None:
         raise PortError(f"invalid port {text!r}: the published port {published!r} is not a number or range")
+    for digits in published_match.groups() if published_match else ():
+        if digits is not None:
+            _port_number(digits, "published", text)
     if protocol not in PROTOCOLS:
         raise PortError(f"invalid port {text!r}: unknown protocol {protocol!r} (expected tcp, udp or sctp)")
     return _finish(port, unknown=False)
+
+
+def _port_number(digits: str, side: str, text: str) -> int:
+    """Return a port number written in digits; raise PortError when it is above 65535. ``side`` is container or published."""
+    # The length is checked first: Python refuses to convert a text of thousands of digits.
+    if len(digits.lstrip("0")) > 5 or int(digits) > _MAX_PORT:
+        number = digits if len(digits) <= 12 else digits[:12] + "..."
+        raise PortError(f"invalid port {str(text)[:40]!r}: the {side} port {number} is outside 0-{_MAX_PORT}")
+    return int(digits)
 
 
 def _long(item: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +85,9 @@ def _long(item: dict[str, Any]) -> dict[str, Any]:
     if isinstance(target, str) and not is_unknown(target):
         if not target.isdigit():
             raise PortError(f"invalid port target {target!r}: expected a number")
-        target = int(target)
+        target = _port_number(target, "container", target)
+    elif isinstance(target, int) and not isinstance(target, bool) and not 0 <= target <= _MAX_PORT:
+        raise PortError(f"invalid port target {target}: the container port is outside 0-{_MAX_PORT}")
     if target is not None and not isinstance(target, int) and not is_unknown(target):
         raise PortError(f"invalid port target {target!r}: expected a number")
     published = item.get("published")
