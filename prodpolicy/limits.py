@@ -142,3 +142,25 @@ def parse_count(text: str) -> int:
 def option_fields() -> list[dataclasses.Field[int]]:
     """Return the limit fields, each with its option, unit and description in ``metadata``."""
     return list(dataclasses.fields(Limits))
+
+
+# A compressed archive or layer may expand to this many times its size, and to at least MIN_EXPANSION_BYTES.
+# Image layers compress a few times over; gzip cannot exceed about 1,000 times, which long runs of zeros reach.
+# Decompressing takes about 2.5 s a GiB, so without this bound a 64 MB file within --max-archive-size could
+# keep a run busy for minutes.
+MAX_EXPANSION = 100
+MIN_EXPANSION_BYTES = 1 << 30
+
+
+def expands_too_much(uncompressed: int, compressed: int) -> bool:
+    """Return True when ``compressed`` bytes of input have expanded to more than the bound allows."""
+    return uncompressed > max(MIN_EXPANSION_BYTES, MAX_EXPANSION * compressed)
+
+
+def expansion_message(what: str, compressed: int) -> str:
+    """Return the input error for compressed data that expands past the bound."""
+    return (
+        f"{what} expands to more than {MAX_EXPANSION} times its {compressed:,} compressed bytes, as a decompression "
+        "bomb does; if the input is genuine, decompress it first (gunzip) and pass the result, which only "
+        "--max-archive-size bounds"
+    )

@@ -438,3 +438,43 @@ def test_normalize_reports_internal_error_without_traceback(tmp_path, monkeypatc
         captured.err,
     )
     assert "quoted input" not in captured.err
+
+
+def test_compressed_layer_expanding_too_much_stops_the_scan(tmp_path, monkeypatch, capsys):
+    from prodpolicy import limits
+
+    # Lowered from 1 GiB, so that 2 MiB of zeros, about 2 KiB compressed, is over the bound of 100 times.
+    monkeypatch.setattr(limits, "MIN_EXPANSION_BYTES", 1 << 20)
+    monkeypatch.chdir(tmp_path)
+    bomb = gzip.compress(layer(("app/", 0o755), ("app/zeros", 0o644, b"\0" * (2 << 20))))
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": []}})
+    (tmp_path / "image.tar").write_bytes(archive(docker25_save(config.encode(), ["app:1"], [bomb])))
+
+    errors, report = errors_of(capsys, "image.tar")
+
+    assert errors["image.tar"] == (
+        f"app:1: layer 1 was not scanned to the end, nor the layers after it: layer 1 expands to more than 100 times "
+        f"its {len(bomb):,} compressed bytes, as a decompression bomb does; if the input is genuine, decompress it "
+        "first (gunzip) and pass the result, which only --max-archive-size bounds"
+    )
+    assert report["summary"]["files"] == 1
+
+
+def test_compressed_archive_expanding_too_much_is_input_error(tmp_path, monkeypatch, capsys):
+    from prodpolicy import limits
+
+    monkeypatch.setattr(limits, "MIN_EXPANSION_BYTES", 1 << 20)
+    monkeypatch.chdir(tmp_path)
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {}, "rootfs": {"type": "layers", "diff_ids": []}})
+    members = docker25_save(config.encode(), ["app:1"], [layer(("app/", 0o755))])
+    members["padding"] = b"\0" * (4 << 20)
+    compressed = gzip.compress(archive(members))
+    (tmp_path / "image.tar.gz").write_bytes(compressed)
+
+    errors, _ = errors_of(capsys, "image.tar.gz")
+
+    assert errors["image.tar.gz"] == (
+        f"the archive expands to more than 100 times its {len(compressed):,} compressed bytes, as a decompression "
+        "bomb does; if the input is genuine, decompress it first (gunzip) and pass the result, which only "
+        "--max-archive-size bounds"
+    )

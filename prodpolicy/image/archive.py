@@ -26,7 +26,7 @@ import tarfile
 import zlib
 from typing import BinaryIO
 
-from ..limits import DEFAULT_LIMITS, current_limits
+from ..limits import DEFAULT_LIMITS, current_limits, expansion_message, expands_too_much
 from .blobs import MAX_JSON_BYTES, BlobError
 
 MAX_MEMBERS = DEFAULT_LIMITS.max_archive_members
@@ -64,6 +64,8 @@ class TarStore:
                 "the archive is compressed with zstd, which this Python version cannot read; "
                 "decompress it first (zstd -d) and pass the .tar"
             )
+        size = handle.seek(0, 2)
+        handle.seek(0)
         try:
             self.tar = tarfile.open(fileobj=handle, mode="r:*")
         except READ_ERRORS as error:
@@ -71,6 +73,8 @@ class TarStore:
         self.members: dict[str, tarfile.TarInfo] = {}
         self.limits = current_limits()
         self._total_bytes = 0
+        # The size on disk of a compressed archive (tarfile reads it through a decompressor), else None.
+        self._compressed_size = size if self.tar.fileobj is not handle else None
         self._index()
 
     def _index(self) -> None:
@@ -96,6 +100,9 @@ class TarStore:
         self._total_bytes += member.size
         if self._total_bytes > limits.max_archive_bytes:
             raise ArchiveError(limits.exceeded("max_archive_bytes", "the members of the archive are larger, in total, than"))
+        if self._compressed_size is not None and expands_too_much(self._total_bytes, self._compressed_size):
+            # Checked on the header, before tarfile decompresses the member's data to skip it.
+            raise ArchiveError(expansion_message("the archive", self._compressed_size))
         name = safe_name(member.name)
         if name is None:
             raise ArchiveError(

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from ..limits import Limits, current_limits
+from ..limits import Limits, current_limits, expansion_message, expands_too_much
 from . import notable
 from .archive import READ_ERRORS
 from .blobs import BlobError, BlobStore
@@ -138,10 +138,13 @@ class _OverLimit(Exception):
 
 def _apply_layer(handle: BinaryIO, index: int, state: _FinalState, limits: Limits) -> None:
     tar: tarfile.TarFile | None = None
+    compressed = _stored_size(handle)
     for tar, member in _members(handle):
         # tarfile has already moved tar.offset past this member's data, which is not decompressed yet.
         if state.scanned_bytes + tar.offset > limits.max_archive_bytes:
             raise _OverLimit(limits.exceeded("max_archive_bytes", "the uncompressed layers are larger than"))
+        if compressed is not None and expands_too_much(tar.offset, compressed):
+            raise _OverLimit(expansion_message(f"layer {index + 1}", compressed))
         path = "/" + "/".join(part for part in member.name.split("/") if part not in ("", "."))
         directory, base = posixpath.split(path)
         if base == _OPAQUE:
@@ -160,6 +163,16 @@ def _apply_layer(handle: BinaryIO, index: int, state: _FinalState, limits: Limit
         _record_notable(tar, member, path, index, state)
     if tar is not None:
         state.scanned_bytes += tar.offset
+
+
+def _stored_size(handle: BinaryIO) -> int | None:
+    """Return the size of a layer as stored, or None when the stream cannot tell it."""
+    try:
+        size = handle.seek(0, 2)
+        handle.seek(0)
+    except (OSError, ValueError):
+        return None
+    return size
 
 
 def _record_notable(tar: tarfile.TarFile, member: tarfile.TarInfo, path: str, index: int, state: _FinalState) -> None:
