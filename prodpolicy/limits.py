@@ -145,7 +145,7 @@ def option_fields() -> list[dataclasses.Field[int]]:
 
 
 # A compressed archive or layer may expand to this many times its size, and to at least MIN_EXPANSION_BYTES.
-# Image layers compress a few times over; gzip cannot exceed about 1,000 times, which long runs of zeros reach.
+# Image layers compress a few times over, and gzip cannot exceed about 1,000 times, which long runs of zeros reach.
 # Decompressing takes about 2.5 s a GiB, so without this bound a 64 MB file within --max-archive-size could
 # keep a run busy for minutes.
 MAX_EXPANSION = 100
@@ -157,10 +157,10 @@ def expands_too_much(uncompressed: int, compressed: int) -> bool:
     return uncompressed > max(MIN_EXPANSION_BYTES, MAX_EXPANSION * compressed)
 
 
-def expansion_message(what: str, compressed: int) -> str:
-    """Return the input error for compressed data that expands past the bound."""
+def expansion_message(subject: str, compressed: int) -> str:
+    """Return the input error for compressed data (``subject``: the archive, layer 2) that expands past the bound."""
     return (
-        f"{what} expands to more than {MAX_EXPANSION} times its {compressed:,} compressed bytes, as a decompression "
+        f"{subject} expands to more than {MAX_EXPANSION} times its {compressed:,} compressed bytes, as a decompression "
         "bomb does; if the input is genuine, decompress it first (gunzip) and pass the result, which only "
         "--max-archive-size bounds"
     )
