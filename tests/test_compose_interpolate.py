@@ -156,6 +156,14 @@ def test_missing_env_file_option_is_an_input_error(tmp_path):
     assert raised.value.error.message == "file not found; it was given with --env-file, so check the path"
 
 
+def test_env_file_option_naming_a_folder_is_an_input_error(tmp_path):
+    (tmp_path / "compose.yaml").write_text(COMPOSE, encoding="utf-8")
+    (tmp_path / "envs").mkdir()
+    with pytest.raises(InvalidInput) as raised:
+        normalize_compose(read_source(str(tmp_path / "compose.yaml")), env_files=(str(tmp_path / "envs"),))
+    assert raised.value.error.message == "not a regular file; it was given with --env-file, so check the path"
+
+
 def test_invalid_interpolation_is_reported_with_its_line():
     text = "services:\n  app:\n    image: nginx:1.27\n    command: echo ${oops\n"
     document = normalize_compose(Source("compose.yaml", text.encode()))

@@ -458,6 +458,19 @@ def test_layout_blob_symlink_outside_the_folder_is_refused(tmp_path):
     assert "outside the layout folder" in documents[0].errors[0].message
 
 
+def test_layout_index_linked_out_of_the_folder_is_input_error(tmp_path):
+    folder = write_layout(tmp_path / "layout", multi_platform_layout())
+    outside = tmp_path / "outside-index.json"
+    outside.write_bytes((folder / "index.json").read_bytes())
+    (folder / "index.json").unlink()
+    (folder / "index.json").symlink_to(outside)
+
+    with pytest.raises(InvalidInput) as caught:
+        normalize(folder)
+
+    assert caught.value.error.message == f"index.json resolves to {outside}, outside the layout folder, so it was not read"
+
+
 def test_layout_damaged_platform_config():
     files = multi_platform_layout()
     files[f"blobs/sha256/{hashlib.sha256(WORKER_CONFIG).hexdigest()}"] = WORKER_CONFIG.replace(b"amd64", b"arm64")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from prodpolicy.cli import main
+from prodpolicy.errors import PolicyError
 from prodpolicy.policy.load import load_policy
 from prodpolicy.policy.testing import folder_cases, run_policy_tests
 
@@ -204,3 +205,38 @@ def test_mark_naming_no_rule_is_a_warning(tmp_path, capsys):
     typo = tmp_path / "cases" / "typo.Dockerfile"
     assert f"warning: {typo}:1: '# expect: TST999' names no rule of this policy; check the id" in output
     assert output.count("warning:") == 1
+
+
+@pytest.mark.parametrize(
+    ("replacement", "line", "message"),
+    [
+        ("    test_folder: /etc\n", 15, "test folder '/etc' is outside the folder of the policy file; keep fixtures beside it"),
+        (
+            "    test_folder: ../outside\n",
+            15,
+            "test folder '../outside' is outside the folder of the policy file; keep fixtures beside it",
+        ),
+    ],
+)
+def test_fixtures_outside_the_policy_folder_are_refused(tmp_path, replacement, line, message):
+    (tmp_path / "outside").mkdir()
+    path = write(tmp_path / "policy", "policy.yaml", RULE.replace("    test_folder: cases\n", replacement))
+
+    with pytest.raises(PolicyError) as raised:
+        load_policy([str(path)])
+
+    assert [(problem.line, problem.message) for problem in raised.value.problems] == [(line, message)]
+
+
+def test_fixture_file_outside_the_policy_folder_is_refused(tmp_path):
+    text = RULE.replace("    test_folder: cases\n", "").replace(
+        '        input: "FROM node:latest\\n"\n', "        file: ../../etc/passwd\n"
+    )
+    path = write(tmp_path, "policy.yaml", text)
+
+    with pytest.raises(PolicyError) as raised:
+        load_policy([str(path)])
+
+    assert [(problem.line, problem.message) for problem in raised.value.problems] == [
+        (17, "test fixture '../../etc/passwd' is outside the folder of the policy file; keep fixtures beside it")
+    ]

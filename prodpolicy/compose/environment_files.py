@@ -47,7 +47,8 @@ def project_environment(caller: dict[str, str], env_files: tuple[str, ...], proj
 
     for path in files:
         if path in env_files and not os.path.isfile(path):
-            raise InvalidInput(InputError(path, "file not found; it was given with --env-file, so check the path"))
+            problem = "not a regular file" if os.path.exists(path) else "file not found"
+            raise InvalidInput(InputError(path, f"{problem}; it was given with --env-file, so check the path"))
         for entry in read_env_file(path, lookup):
             if entry.value is not None:
                 environment.values[entry.name] = entry.value

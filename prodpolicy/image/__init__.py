@@ -21,7 +21,7 @@ from ..kinds import NormalizeOptions
 from ..source import Source, decode_text, is_archive
 from .accounts import accounts
 from .archive import ArchiveError, TarStore
-from .blobs import BlobStore
+from .blobs import BlobError, BlobStore
 from .build import ImageBuilder
 from .detect import NotAnImage, classify
 from .filesystem import scan_layers
@@ -49,7 +49,11 @@ def normalize_source(source: Source, options: NormalizeOptions) -> list[Document
 
 
 def _from_store(store: BlobStore, file: str, folder: bool) -> list[Document]:
-    images, errors = read_images(store, file, folder)
+    try:
+        images, errors = read_images(store, file, folder)
+    except BlobError as error:
+        # A file the layout's own files point at cannot be read, such as index.json linked out of the folder.
+        raise InvalidInput(InputError(file, str(error))) from None
     for image in images:
         scan = scan_layers(store, image.layers)
         image.filesystem = scan.filesystem

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path as FilePath
 from types import MappingProxyType
@@ -92,10 +93,16 @@ class RuleCompiler:
     def _check_tests(self, definition: RuleDefinition, report: Report) -> None:
         base = definition.source.base
         for number, test in enumerate(definition.rule.tests):
-            if test.file is not None and base is not None and not (base / test.file).is_file():
+            if test.file is not None and _outside(test.file, base):
+                message = f"test fixture {test.file!r} is outside the folder of the policy file; keep fixtures beside it"
+                report(message, ("tests", number, "file"), None)
+            elif test.file is not None and base is not None and not (base / test.file).is_file():
                 report(f"test fixture not found: {base / test.file}", ("tests", number, "file"), None)
         folder = definition.rule.test_folder
-        if folder is not None and base is not None and not (base / folder).is_dir():
+        if folder is not None and _outside(folder, base):
+            message = f"test folder {folder!r} is outside the folder of the policy file; keep fixtures beside it"
+            report(message, ("test_folder",), None)
+        elif folder is not None and base is not None and not (base / folder).is_dir():
             report(f"test folder not found: {base / folder}", ("test_folder",), None)
 
     def _compile(self, definition: RuleDefinition, values: dict[str, Any], report: Report) -> CompiledRule | None:
@@ -218,6 +225,20 @@ def _line(location: Location | None) -> int | None:
 
 def _never(node: Any) -> bool:
     return False
+
+
+def _outside(path: str, base: FilePath | None) -> bool:
+    """Return True for a fixture path that leaves the policy file's folder: absolute, or climbing out with ..
+
+    Fixtures are read by prodpolicy test, so a policy taken from a pull request could otherwise name any file.
+    """
+    if FilePath(path).is_absolute():
+        return True
+    if base is None:
+        return False
+    folder = os.path.realpath(base)
+    target = os.path.realpath(base / path)
+    return os.path.commonpath([folder, target]) != folder
 
 
 def _resolve_test(test: RuleTest, base: FilePath | None) -> RuleTest:
