@@ -59,18 +59,27 @@ def _collect(argv: list[str], commands: list[dict[str, Any]], depth: int) -> Non
     script = shell.shell_script_of(argv)
     if script is not None:
         commands.append(_simple(argv))
-        # This module looks through wrappers itself, so the parser must not add sh -c scripts again.
-        parsed, _ = shell.parse_script(script, unwrap=False)
-        for command in parsed:
-            commands.append(command)
-            inner = unwrap(command["argv"])
-            if inner:
-                _collect(inner, commands, depth + 1)
+        _collect_script(script, commands, depth)
         return
     commands.append(_simple(argv))
     inner = unwrap(argv)
     if inner:
         _collect(inner, commands, depth + 1)
+
+
+def _collect_script(script: str, commands: list[dict[str, Any]], depth: int) -> None:
+    # This module looks through wrappers itself, so the parser must not add sh -c scripts again.
+    parsed, _ = shell.parse_script(script, unwrap=False)
+    for command in parsed:
+        commands.append(command)
+        # A shell inside the script, as in sh -c "sh -c 'python manage.py runserver'", is read as well.
+        nested = shell.shell_script_of(command["argv"]) if depth < _MAX_DEPTH else None
+        if nested is not None:
+            _collect_script(nested, commands, depth + 1)
+            continue
+        inner = unwrap(command["argv"])
+        if inner:
+            _collect(inner, commands, depth + 1)
 
 
 def unwrap(argv: list[str]) -> list[str] | None:

@@ -181,7 +181,7 @@ TOKEN_SHAPES: tuple[tuple[str, str], ...] = (
     # mysqladmin password NEW sets a password, and redis-cli -a and vault login take one.
     ("mysql-password", r"\bmysqladmin\b[^\n;&|]*?[ \t]password[ \t]+" + _VALUE),
     ("redis-password", r"\bredis-cli\b[^\n;&|]*?[ \t](?:-a|--pass)[ \t]+" + _VALUE),
-    ("vault-token", r"\bvault[ \t]+login(?:[ \t]+-[^\s]+)*[ \t]+(?P<value>[A-Za-z0-9._~+/-]{8,})(?:[ \t]*(?:$|[;&|)\n]))"),
+    ("vault-token", r"\bvault[ \t]+login(?:[ \t]+-[^\s]+)*[ \t]+(?P<value>[A-Za-z0-9._~+/-]{8,})(?:[\s'\";&|)]|$)"),
     # npm config set //host/:_authToken TOKEN, and aws configure set aws_secret_access_key KEY.
     ("npm-auth-token", r"(?:_authToken|_auth|_password)[ \t]+" + _VALUE),
     ("aws-configure-secret", r"\baws[ \t]+configure[ \t]+set[ \t]+[^\s]*(?:secret_access_key|session_token)[ \t]+" + _VALUE),

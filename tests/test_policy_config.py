@@ -343,3 +343,18 @@ def test_pyproject_not_utf8_is_an_error(tmp_path):
         load_policy(config=str(tmp_path / "pyproject.toml"))
     [problem] = raised.value.problems
     assert problem.message.startswith("cannot read the configuration file: 'utf-8' codec can't decode byte 0xe9")
+
+
+def test_configuration_that_is_no_policy_is_not_quoted(tmp_path):
+    (tmp_path / ".prodpolicy.yaml").write_text(
+        "root:*:20228:0:99999:7:::\nalice:$6$saltsalt$hashhashhashhash:20228:0:99999:7:::\n", encoding="utf-8"
+    )
+
+    with pytest.raises(PolicyError) as raised:
+        load_policy(config=str(tmp_path / ".prodpolicy.yaml"))
+
+    message = (
+        "the file: an unknown key that is not a name; is this a policy file? "
+        "It must be a mapping of the keys that `prodpolicy schema policy` lists"
+    )
+    assert [(problem.line, problem.message) for problem in raised.value.problems] == [(1, message), (2, message)]

@@ -26,6 +26,16 @@ _COMMAND_SHAPES = {
     "mysql-password": "mysql -p",
     "htpasswd-password": "htpasswd -b",
     "netrc-password": "the .netrc password",
+    "redis-password": "redis-cli -a",
+    "vault-token": "vault login",
+    "aws-configure-secret": "aws configure set",
+    "npm-auth-token": "the npm auth token",
+    "stdin-password": "the password given on standard input",
+    "chpasswd-password": "chpasswd",
+    "option-password": "the password option",
+    "creds-password": "--creds",
+    "authorization-header": "the Authorization header",
+    "api-key-header": "the API key header",
 }
 _OPTION = re.compile(r"^(-{1,2}[A-Za-z][A-Za-z0-9_.-]*)=(.*)$", re.DOTALL)
 _ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
@@ -92,7 +102,8 @@ def _scan(key: str, command: dict[str, Any], found: list[dict[str, Any]], values
     # The shapes above see one word at a time: curl -u user:password needs the command's text.
     for token in secrets.scan_tokens(" ".join(argv)):
         name = _COMMAND_SHAPES.get(token.kind)
-        if name is not None:
+        # A value one word already gave, such as a whole "Authorization: token ..." argument, is listed once.
+        if name is not None and token.value not in values:
             values.add(token.value)
             _record(key, name, f"token:{token.kind}", found)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -93,6 +94,13 @@ def describe_validation_error(item: dict[str, Any], path: DataPath) -> str:
     key = loc[-1] if loc else ""
     where = ".".join(str(part) for part in path) or "the file"
     if kind == "extra_forbidden":
+        if not _KEY_SHAPE.match(str(key)):
+            # Not quoted: a file that is no policy at all, such as a link to /etc/shadow, must not be printed.
+            parent = ".".join(str(part) for part in path[:-1]) or "the file"
+            return (
+                f"{parent}: an unknown key that is not a name; is this a policy file? "
+                "It must be a mapping of the keys that `prodpolicy schema policy` lists"
+            )
         close = difflib.get_close_matches(str(key), _format_keys(), n=1)
         hint = f"did you mean {close[0]!r}?" if close else "check the spelling against `prodpolicy schema policy`"
         return f"unknown key {key!r}; {hint}"
@@ -112,6 +120,10 @@ def describe_validation_error(item: dict[str, Any], path: DataPath) -> str:
     if kind in ("string_type", "bool_type", "int_type", "list_type", "dict_type", "model_type", "float_type"):
         message = f"{message}, found {_describe(item.get('input'))}"
     return f"{where}: {message}"
+
+
+# The keys of the format, and the misspellings worth quoting back: names, not lines of another file.
+_KEY_SHAPE = re.compile(r"^\$?[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
 
 @functools.lru_cache(maxsize=1)
