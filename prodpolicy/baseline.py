@@ -66,6 +66,9 @@ def read_baseline(path: str) -> Baseline:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise BaselineError(f"{path}:{error.lineno}:{error.colno}: invalid JSON in the baseline file: {error.msg}") from None
+    except (RecursionError, ValueError):
+        # Nesting deeper than Python's recursion limit, or a number of thousands of digits: no report has them.
+        raise BaselineError(f"{path}: not a prodpolicy JSON report (nested too deeply or a number too long); write one with --write-baseline") from None
     return Baseline(path, Counter(_keys(data, path)))
 
 

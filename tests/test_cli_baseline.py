@@ -131,6 +131,10 @@ def test_missing_baseline_names_the_fix(project, capsys):
         ("[]", "broken.json: not a prodpolicy JSON report (no findings list); write one with --write-baseline or --format json"),
         ('{"version": 2, "findings": []}', "broken.json: JSON report version 2 is not supported; this prodpolicy reads version 1"),
         (
+            "[" * 100_000 + "]" * 100_000,
+            "broken.json: not a prodpolicy JSON report (nested too deeply or a number too long); write one with --write-baseline",
+        ),
+        (
             '{"version": 1, "findings": [{"rule_id": "RT101"}]}',
             "broken.json: finding 1 of the baseline lacks a text rule_id, file or path; write the baseline again with --write-baseline",
         ),

@@ -353,6 +353,16 @@ def test_truncated_json_names_the_position(tmp_path):
     assert (error.line, error.column, error.message) == (2, 10, "invalid JSON: expecting value here; fix the syntax")
 
 
+def test_number_of_thousands_of_digits_is_an_input_error():
+    text = '{"architecture": "amd64", "os": "linux", "config": {"StopTimeout": ' + "9" * 5000 + '}, "rootfs": {"type": "layers", "diff_ids": []}}'
+
+    with pytest.raises(InvalidInput) as caught:
+        image(text)
+
+    error = caught.value.error
+    assert (error.line, error.message) == (1, "invalid JSON: a number of 5,000 digits is too long for any image config field")
+
+
 def test_ini_file_is_not_called_json(tmp_path):
     path = tmp_path / "setup.cfg"
     path.write_text("[metadata]\nname = app\n", encoding="utf-8")

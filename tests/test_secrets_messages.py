@@ -75,3 +75,20 @@ def test_legacy_env_words_and_program_masked(tmp_path, monkeypatch, capsys):
     assert env["arguments"] == ["PASSWORD", "Lega****", "se****"]
     assert run["commands"][0]["program"] == "u:Prog****@h"
     assert run["original"] == "RUN ftp://u:Prog****@h"
+
+
+def test_onbuild_env_values_masked(tmp_path, monkeypatch, capsys):
+    (tmp_path / "Dockerfile").write_text(
+        "FROM alpine:3.22\nONBUILD ENV PASSWORD OnbLegacy_s3cr3t_01 extra\nONBUILD ENV API_TOKEN=OnbNew_s3cr3t_02\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+
+    main(["normalize", "Dockerfile"])
+    normalized = capsys.readouterr().out
+    report = _report(capsys, "Dockerfile")
+
+    onbuild = json.loads(normalized)["stages"][0]["instructions"][1]
+    assert onbuild["inner"]["variables"][0]["value"] == "OnbL****"
+    assert "s3cr3t" not in normalized
+    assert "s3cr3t" not in json.dumps(report)

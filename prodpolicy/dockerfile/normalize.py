@@ -101,11 +101,11 @@ class _Builder:
         if current is None:
             first = self.lexed.instructions[0]
             # A first word that is no instruction is not quoted: the file may be anything, a key file included.
-            what = first.keyword if first.keyword in KNOWN_KEYWORDS else "the text"
+            instruction = first.keyword if first.keyword in KNOWN_KEYWORDS else "the text"
             raise InvalidInput(
                 InputError(
                     self.file,
-                    f"no FROM instruction: {what} on line {first.start_line} is outside any build stage; "
+                    f"no FROM instruction: {instruction} on line {first.start_line} is outside any build stage; "
                     "start the file with FROM",
                     line=first.start_line,
                 )
@@ -390,6 +390,10 @@ class _StageRun:
             for mount in instruction.get("mounts", []):
                 self._depend(mount.get("from_stage"))
         else:
+            if keyword == "ONBUILD":
+                # ONBUILD ENV PASSWORD=... writes its value into every image built FROM this one.
+                for variable in (instruction.get("inner") or {}).get("variables") or ():
+                    self.builder._classify(variable)
             self.cmd_set = apply(self.state, instruction, location, self.cmd_set)
 
     def _depend(self, index: int | None) -> None:

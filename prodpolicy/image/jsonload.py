@@ -111,6 +111,9 @@ class _Parser:
             integer, fraction, exponent = number.groups()
             if fraction or exponent:
                 return float(integer + (fraction or "") + (exponent or "")), number.end()
+            if len(integer) > 100:
+                # Python refuses to convert thousands of digits, and no field of an image config has such a number.
+                raise self.error(f"a number of {len(integer):,} digits is too long for any image config field", position)
             return int(integer), number.end()
         for word, constant in _CONSTANTS.items():
             if text.startswith(word, position):
