@@ -89,6 +89,7 @@ def test_invalid_port_is_a_located_error():
         ("'1-99999999:1-99999999'", "invalid port '1-99999999:1-99999999': the container port 99999999 is outside 0-65535"),
         ("'8080:70000'", "invalid port '8080:70000': the container port 70000 is outside 0-65535"),
         ("{target: 70000}", "invalid port target 70000: the container port is outside 0-65535"),
+        ("{target: 80, published: '70000'}", "invalid port '70000': the published port 70000 is outside 0-65535"),
     ],
 )
 def test_port_above_65535_is_an_error(entry, message):
@@ -96,6 +97,15 @@ def test_port_above_65535_is_an_error(entry, message):
 
     assert [(error.line, error.message) for error in document.errors] == [(5, f"services.app.ports: {message}")]
     assert [port["target"] for port in document.data["services"]["app"]["ports"]] == [81]
+
+
+def test_expose_above_65535_is_an_error():
+    document = _compose("services:\n  app:\n    image: a:1\n    expose:\n      - '99999'\n      - '8080'\n")
+
+    assert [(error.line, error.message) for error in document.errors] == [
+        (5, "services.app.expose: invalid port '99999': the container port 99999 is outside 0-65535")
+    ]
+    assert document.data["services"]["app"]["expose"] == ["8080"]
 
 
 VOLUMES = """\

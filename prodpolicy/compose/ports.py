@@ -70,6 +70,14 @@ def _short(text: str) -> dict[str, Any]:
     return _finish(port, unknown=False)
 
 
+def check_expose(text: str) -> None:
+    """Raise PortError for an ``expose`` entry whose port is above 65535; other forms are left to compose."""
+    match = _RANGE.match(text.partition("/")[0])
+    for digits in match.groups() if match else ():
+        if digits is not None:
+            _port_number(digits, "container", text)
+
+
 def _port_number(digits: str, side: str, text: str) -> int:
     """Return a port number written in digits; raise PortError when it is above 65535. ``side`` is container or published."""
     # The length is checked first: Python refuses to convert a text of thousands of digits.
@@ -91,6 +99,10 @@ def _long(item: dict[str, Any]) -> dict[str, Any]:
     if target is not None and not isinstance(target, int) and not is_unknown(target):
         raise PortError(f"invalid port target {target!r}: expected a number")
     published = item.get("published")
+    published_match = _RANGE.match(str(published)) if published not in (None, "") and not is_unknown(published) else None
+    for digits in published_match.groups() if published_match else ():
+        if digits is not None:
+            _port_number(digits, "published", str(published))
     protocol = str(item.get("protocol") or "tcp")
     if protocol not in PROTOCOLS and not is_unknown(item.get("protocol")):
         raise PortError(f"invalid port protocol {protocol!r} (expected tcp, udp or sctp)")

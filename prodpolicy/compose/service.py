@@ -91,7 +91,7 @@ class ServiceNormalizer:
         data["labels"] = environment.labels(service.get("labels"))
 
         data["ports"] = self._items("ports", ports.parse_port, ports.PortError)
-        data["expose"] = [str(item) for item in service.get("expose") or []]
+        data["expose"] = self._expose()
         data["volumes"] = self._items("volumes", lambda item, origin: volumes.parse_volume(item, self.context.directory(origin)), volumes.VolumeError)
         data["tmpfs"] = self._tmpfs()
         data["devices"] = self._items("devices", volumes.parse_device, ValueError)
@@ -144,6 +144,23 @@ class ServiceNormalizer:
             self.error(str(error), origin=self.key_origin(error.key) if error.key else None)
             return {"memory": None, "cpus": None, "pids": None, "unknown": True}
 
+    def _expose(self) -> list[str]:
+        """Return the ``expose`` entries as text; an entry with a port above 65535 is an error and left out."""
+        values = self.service.get("expose") or []
+        if not isinstance(values, list):
+            return [str(values)]
+        exposed: list[str] = []
+        for index, item in enumerate(values):
+            text = str(item)
+            if not is_unknown(item):
+                try:
+                    ports.check_expose(text)
+                except ports.PortError as error:
+                    self.error(str(error), "expose", origin_of(values, index) or self.key_origin("expose"))
+                    continue
+            exposed.append(text)
+        return exposed
+
     def _inline_credentials(self) -> list[dict[str, Any]]:
         """Find credentials written as options or assignments in command, entrypoint and the health check test."""
         found: list[dict[str, Any]] = []
@@ -156,7 +173,16 @@ class ServiceNormalizer:
         origins = [self.key_origin(item["key"]) for item in found]
         # Build arguments end up in the image's history, and labels in its config, where anyone who pulls it reads them.
         build = self.service.get("build")
-        for key, mapping in (("labels", self.service.get("labels")), ("build.args", build.get("args") if isinstance(build, Mapping) else None)):
+        build = build if isinstance(build, Mapping) else {}
+        deploy = self.service.get("deploy")
+        deploy = deploy if isinstance(deploy, Mapping) else {}
+        mappings = (
+            ("labels", self.service.get("labels")),
+            ("build.args", build.get("args")),
+            ("build.labels", build.get("labels")),
+            ("deploy.labels", deploy.get("labels")),
+        )
+        for key, mapping in mappings:
             for name, value, origin in credentials.named_values(mapping):
                 if credentials.find_named(key, name, value, found, values):
                     origins.append(origin or self.key_origin(key.split(".")[0]))
