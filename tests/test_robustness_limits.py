@@ -354,6 +354,19 @@ def test_named_pipes_in_folder_do_not_hang(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_named_pipe_env_file_is_a_warning(tmp_path):
+    os.mkfifo(tmp_path / ".env")
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: nginx:1.27\n", encoding="utf-8")
+    command = [sys.executable, "-m", "prodpolicy", "eval", "compose.yaml", "--format", "json", "--no-progress", "--fail-on", "none"]
+
+    completed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["summary"]["files"] == 1
+    assert f"{tmp_path / '.env'} is not a regular file, so its variables are not read" in completed.stderr.splitlines()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
 def test_open_regular_rejects_pipe_and_folder(tmp_path):
     from prodpolicy.regular_files import NotRegularFile, open_regular
 

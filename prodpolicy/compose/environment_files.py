@@ -9,6 +9,7 @@ process environment, so results do not depend on the shell they run in.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from ..errors import InputError, InvalidInput
 from ..source import decode_text, read_source
 from .dotenv import EnvEntry, EnvFileError, parse_env_file
 from .interpolate import Lookup
+
+logger = logging.getLogger("prodpolicy.compose")
 
 
 @dataclass
@@ -39,6 +42,9 @@ def project_environment(caller: dict[str, str], env_files: tuple[str, ...], proj
         default = os.path.join(project_directory, ".env")
         if os.path.isfile(default):
             files.append(default)
+        elif os.path.exists(default):
+            # A folder or named pipe of that name would otherwise be passed over without a word.
+            logger.warning("%s is not a regular file, so its variables are not read", default)
 
     def lookup(name: str) -> tuple[str, bool]:
         if name in caller:
