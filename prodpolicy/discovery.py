@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -106,14 +107,20 @@ def _unreadable_reason(path: str, root: str) -> str | None:
     Dockerfile.x -> /etc/shadow, would show lines of that file in error messages.
     Both are read when given by name.
     """
-    if is_special_file(path):
-        return f"{NOT_REGULAR_FILE}: pass it by name to read it anyway"
-    if os.path.islink(path):
-        target = os.path.realpath(path)
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        # Reading the path reports why it cannot be read.
+        return None
+    if stat.S_ISLNK(mode):
         folder = os.path.realpath(root)
-        if os.path.commonpath([target, folder]) != folder:
+        if os.path.commonpath([os.path.realpath(path), folder]) != folder:
             return "a symbolic link to a file outside the folder searched, which is not read: pass it by name to read it anyway"
-    return None
+        special = is_special_file(path)
+    else:
+        # For a file that is not a link, the usual case in a search, one lstat is enough.
+        special = not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    return f"{NOT_REGULAR_FILE}: pass it by name to read it anyway" if special else None
 
 
 def _warn_no_input(folder: str, other_files: int, excluded: int, skipped_folders: int) -> None:

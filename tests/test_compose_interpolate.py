@@ -156,7 +156,7 @@ def test_missing_env_file_option_is_an_input_error(tmp_path):
     assert raised.value.error.message == "file not found; it was given with --env-file, so check the path"
 
 
-def test_env_file_option_naming_a_folder_is_an_input_error(tmp_path):
+def test_env_file_folder_is_input_error(tmp_path):
     (tmp_path / "compose.yaml").write_text(COMPOSE, encoding="utf-8")
     (tmp_path / "envs").mkdir()
     with pytest.raises(InvalidInput) as raised:

@@ -458,7 +458,7 @@ def test_layout_blob_symlink_outside_the_folder_is_refused(tmp_path):
     assert "outside the layout folder" in documents[0].errors[0].message
 
 
-def test_layout_index_linked_out_of_the_folder_is_input_error(tmp_path):
+def test_layout_index_link_outside_rejected(tmp_path):
     folder = write_layout(tmp_path / "layout", multi_platform_layout())
     outside = tmp_path / "outside-index.json"
     outside.write_bytes((folder / "index.json").read_bytes())

@@ -353,7 +353,7 @@ def test_truncated_json_names_the_position(tmp_path):
     assert (error.line, error.column, error.message) == (2, 10, "invalid JSON: expecting value here; fix the syntax")
 
 
-def test_number_of_thousands_of_digits_is_an_input_error():
+def test_huge_number_is_input_error():
     text = '{"architecture": "amd64", "os": "linux", "config": {"StopTimeout": ' + "9" * 5000 + '}, "rootfs": {"type": "layers", "diff_ids": []}}'
 
     with pytest.raises(InvalidInput) as caught:

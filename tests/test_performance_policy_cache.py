@@ -122,7 +122,7 @@ def test_cached_config_equals_validated(folder: Path, tmp_path: Path) -> None:
     )
 
 
-def test_config_run_reads_the_cache_without_pydantic(tmp_path: Path) -> None:
+def test_cached_run_skips_pydantic(tmp_path: Path) -> None:
     project = _project(tmp_path / "service")
     code = (
         "import contextlib, io, sys\n"
@@ -174,7 +174,7 @@ def test_invalid_policy_file_is_not_cached(folder: Path, tmp_path: Path) -> None
     assert not list(folder.glob("policy-file-*"))
 
 
-def test_same_file_in_two_folders_shares_an_entry(folder: Path, tmp_path: Path) -> None:
+def test_two_folders_share_entry(folder: Path, tmp_path: Path) -> None:
     first = _config_layer(_project(tmp_path / "build-1") / ".prodpolicy.yaml")
     second = _config_layer(_project(tmp_path / "build-2") / ".prodpolicy.yaml")
 
@@ -183,7 +183,7 @@ def test_same_file_in_two_folders_shares_an_entry(folder: Path, tmp_path: Path) 
     assert first.file != second.file
 
 
-def test_changed_file_gets_an_entry_of_its_own(folder: Path, tmp_path: Path) -> None:
+def test_changed_file_new_entry(folder: Path, tmp_path: Path) -> None:
     config = _project(tmp_path / "service") / ".prodpolicy.yaml"
     _config_layer(config)
     config.write_text(CONFIG.replace("severity: high\n  - rules: [DF101", "severity: critical\n  - rules: [DF101"), encoding="utf-8")
@@ -195,7 +195,7 @@ def test_changed_file_gets_an_entry_of_its_own(folder: Path, tmp_path: Path) -> 
     assert changed.policy.overrides[0].severity == "critical"
 
 
-def test_least_recently_used_policy_entries_are_removed(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_least_recent_entries_removed(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "POLICY_FILE_ENTRIES", 2)
     configs = []
     for name in ("api", "worker", "batch"):
@@ -221,7 +221,7 @@ def test_least_recently_used_policy_entries_are_removed(folder: Path, tmp_path: 
 
 
 @pytest.mark.parametrize("entry", [[], ({"extends": ()}, ()), ({}, [{"id": "X"}]), "text", (None, None)])
-def test_misshapen_policy_entry_is_computed_again(folder: Path, tmp_path: Path, entry: object) -> None:
+def test_misshapen_entry_computed_again(folder: Path, tmp_path: Path, entry: object) -> None:
     config = _project(tmp_path / "service") / ".prodpolicy.yaml"
     validated = _config_layer(config)
     [written] = folder.glob("policy-file-*")
@@ -232,8 +232,8 @@ def test_misshapen_policy_entry_is_computed_again(folder: Path, tmp_path: Path, 
     assert written.read_bytes() != cache._sealed(marshal.dumps(entry))
 
 
-def test_number_and_its_text_are_not_confused(folder: Path, tmp_path: Path) -> None:
-    # owner: '7' is valid and owner: 7 is not. The entry name comes from the data as read, whose repr tells
+def test_number_and_text_distinct(folder: Path, tmp_path: Path) -> None:
+    # owner: '7' is valid and owner: 7 is not. The entry name comes from the data as read, whose repr distinguishes
     # the number from the text, so the entry of the valid file never answers for the invalid one.
     config = _project(tmp_path / "service") / ".prodpolicy.yaml"
     config.write_text(CONFIG.replace("owner: platform", "owner: '7'"), encoding="utf-8")
@@ -248,7 +248,7 @@ def test_number_and_its_text_are_not_confused(folder: Path, tmp_path: Path) -> N
     assert "exceptions.0.owner" in problem.message
 
 
-def test_command_line_layer_takes_text_selectors() -> None:
+def test_command_line_layer_selectors() -> None:
     layer = cli_layer(["DF1"], ["DF101"])
 
     assert layer.policy is not None

@@ -431,7 +431,7 @@ def test_hostile_values_are_input_errors(tmp_path, monkeypatch, capsys, name, te
     assert [(error["file"], error["line"], error["message"]) for error in report["errors"]] == [(name, line, message)]
 
 
-def test_normalize_reports_internal_error_without_traceback(tmp_path, monkeypatch, capsys):
+def test_normalize_internal_error_no_traceback(tmp_path, monkeypatch, capsys):
     from prodpolicy import api
 
     def fail(*_arguments, **_options):
@@ -453,7 +453,7 @@ def test_normalize_reports_internal_error_without_traceback(tmp_path, monkeypatc
     assert "quoted input" not in captured.err
 
 
-def test_compressed_layer_expanding_too_much_stops_the_scan(tmp_path, monkeypatch, capsys):
+def test_layer_bomb_stops_scan(tmp_path, monkeypatch, capsys):
     from prodpolicy import limits
 
     # Lowered from 1 GiB, so that 2 MiB of zeros, about 2 KiB compressed, is over the bound of 100 times.
@@ -473,7 +473,7 @@ def test_compressed_layer_expanding_too_much_stops_the_scan(tmp_path, monkeypatc
     assert report["summary"]["files"] == 1
 
 
-def test_compressed_archive_expanding_too_much_is_input_error(tmp_path, monkeypatch, capsys):
+def test_archive_bomb_is_input_error(tmp_path, monkeypatch, capsys):
     from prodpolicy import limits
 
     monkeypatch.setattr(limits, "MIN_EXPANSION_BYTES", 1 << 20)

@@ -75,7 +75,7 @@ def test_file_name_not_utf8(tmp_path, report_format):
     elif report_format == "text":
         assert output.startswith("d/Dockerfile.\\udcff\\udcfe:1:1: ")
     elif report_format == "json":
-        # The JSON text holds the escapes \udcff\udcfe, which a JSON reader turns back into the surrogates.
+        # The JSON text contains the escapes \udcff\udcfe, which a JSON reader turns back into the surrogates.
         assert json.loads(output)["findings"][0]["file"] == "d/Dockerfile.\udcff\udcfe"
     else:
         assert json.loads(output)[0]["location"]["path"] == "d/Dockerfile.\udcff\udcfe"

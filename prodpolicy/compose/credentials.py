@@ -125,14 +125,20 @@ def named_values(mapping: Any) -> list[tuple[str, str, Origin | None]]:
     return entries
 
 
-def find_named(key: str, name: str, value: str, found: list[dict[str, Any]], values: set[str]) -> bool:
-    """Add a label or build argument whose name or value marks a credential; return True when one was added.
+def named_credential(name: str, value: str) -> secrets.SecretMatch | None:
+    """Return why a value kept under a name (a label, an option) is a credential, or None.
 
     A value that is only random-looking is left alone here: a label such as a
     Git commit or an image digest looks random and is no secret.
     """
     match = secrets.classify(name, value) if value else None
-    if match is None or match.reason == "entropy":
+    return None if match is None or match.reason == "entropy" else match
+
+
+def find_named(key: str, name: str, value: str, found: list[dict[str, Any]], values: set[str]) -> bool:
+    """Add a label or build argument whose name or value marks a credential; return True when one was added."""
+    match = named_credential(name, value)
+    if match is None:
         return False
     values.add(value)
     before = len(found)

@@ -10,7 +10,7 @@ from typing import Any
 from .. import secrets
 from ..document import Document, Location
 from ..errors import InputError
-from . import crossref, layout
+from . import credentials, crossref, layout
 from .context import Context
 from .profiles import is_active
 from .project import Project
@@ -93,8 +93,8 @@ def build_document(project: Project) -> Document:
     # service normalizer classified, and error messages quote values: mask both before anything prints them.
     # TODO: a short secret value (POSTGRES_PASSWORD: postgres) is masked wherever it appears, also inside image
     # and service names, which garbles messages and can change what other rules find.
-    for kept in _kept_as_written(data):
-        _collect_named_secrets(kept, context.secret_values)
+    for section in _written_mappings(data):
+        _collect_named_secrets(section, context.secret_values)
     data = secrets.mask_tree(data, context.secret_values)
     errors = [_redacted_error(error, context) for error in project.errors]
     return Document(
@@ -109,30 +109,26 @@ def build_document(project: Project) -> Document:
     )
 
 
-def _kept_as_written(data: dict[str, Any]) -> list[Any]:
-    """Return the parts of a compose document that keep mappings as the file writes them."""
-    kept: list[Any] = [data["networks"], data["volumes"], data["secrets"], data["configs"], data["extensions"]]
+def _written_mappings(data: dict[str, Any]) -> list[Any]:
+    """Return the sections of a compose document that keep mappings as the file writes them."""
+    sections: list[Any] = [data["networks"], data["volumes"], data["secrets"], data["configs"], data["extensions"]]
     for service in (*data["services"].values(), *data["inactive_services"].values()):
         if isinstance(service, dict):
-            kept.extend(service.get(key) for key in ("labels", "logging", "extensions", "settings", "build"))
-    return kept
+            sections.extend(service.get(key) for key in ("labels", "logging", "extensions", "settings", "build"))
+    return sections
 
 
 def _collect_named_secrets(value: Any, found: set[str]) -> None:
     """Add to ``found`` the texts kept under a credential name, such as a label or a logging option named *-token.
 
     Compose keeps mappings such as annotations, logging and driver options, deploy
-    labels and extension fields as written, so they are searched by name here. A
-    random-looking value under another name is left alone: digests and commit ids
-    look random too.
+    labels and extension fields as written, so they are searched by name here.
     """
     if isinstance(value, dict):
         for key, item in value.items():
             if isinstance(item, str):
-                if item and isinstance(key, str) and secrets.is_credential_name(key):
-                    match = secrets.classify(key, item)
-                    if match is not None and match.reason != "entropy":
-                        found.add(item)
+                if isinstance(key, str) and secrets.is_credential_name(key) and credentials.named_credential(key, item):
+                    found.add(item)
             elif isinstance(item, (dict, list)):
                 _collect_named_secrets(item, found)
     elif isinstance(value, list):

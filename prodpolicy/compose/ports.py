@@ -57,14 +57,11 @@ def _short(text: str) -> dict[str, Any]:
     match = _RANGE.match(target_text)
     if match is None:
         raise PortError(f"invalid port {text!r}: the container port {target_text!r} is not a number or range")
-    port["target"] = _port_number(match.group(1), "container", text)
-    port["target_end"] = _port_number(match.group(2), "container", text) if match.group(2) else None
+    port["target"], port["target_end"] = _range_numbers(match, "container", text)
     published_match = _RANGE.match(published) if published else None
     if published is not None and published != "" and published_match is None:
         raise PortError(f"invalid port {text!r}: the published port {published!r} is not a number or range")
-    for digits in published_match.groups() if published_match else ():
-        if digits is not None:
-            _port_number(digits, "published", text)
+    _range_numbers(published_match, "published", text)
     if protocol not in PROTOCOLS:
         raise PortError(f"invalid port {text!r}: unknown protocol {protocol!r} (expected tcp, udp or sctp)")
     return _finish(port, unknown=False)
@@ -72,10 +69,15 @@ def _short(text: str) -> dict[str, Any]:
 
 def check_expose(text: str) -> None:
     """Raise PortError for an ``expose`` entry whose port is above 65535; other forms are left to compose."""
-    match = _RANGE.match(text.partition("/")[0])
-    for digits in match.groups() if match else ():
-        if digits is not None:
-            _port_number(digits, "container", text)
+    _range_numbers(_RANGE.match(text.partition("/")[0]), "container", text)
+
+
+def _range_numbers(match: re.Match[str] | None, side: str, text: str) -> tuple[int | None, int | None]:
+    """Return the first and last port of a range that ``_RANGE`` matched (None for a single port or no match)."""
+    if match is None:
+        return None, None
+    first, last = match.groups()
+    return _port_number(first, side, text), _port_number(last, side, text) if last is not None else None
 
 
 def _port_number(digits: str, side: str, text: str) -> int:
@@ -99,10 +101,8 @@ def _long(item: dict[str, Any]) -> dict[str, Any]:
     if target is not None and not isinstance(target, int) and not is_unknown(target):
         raise PortError(f"invalid port target {target!r}: expected a number")
     published = item.get("published")
-    published_match = _RANGE.match(str(published)) if published not in (None, "") and not is_unknown(published) else None
-    for digits in published_match.groups() if published_match else ():
-        if digits is not None:
-            _port_number(digits, "published", str(published))
+    if published not in (None, "") and not is_unknown(published):
+        _range_numbers(_RANGE.match(str(published)), "published", str(published))
     protocol = str(item.get("protocol") or "tcp")
     if protocol not in PROTOCOLS and not is_unknown(item.get("protocol")):
         raise PortError(f"invalid port protocol {protocol!r} (expected tcp, udp or sctp)")

@@ -100,6 +100,19 @@ def digest(kind: str, files: Iterable[Path], data: bytes = b"") -> str:
     return f"{kind}-{hasher.hexdigest()[:32]}"
 
 
+def pydantic_version_file() -> Path:
+    """Return pydantic's version.py, found without importing pydantic; raise OSError when it is not installed.
+
+    Entries that pydantic's checks produce name it as a source, so an upgrade of pydantic computes them again.
+    """
+    import importlib.util
+
+    found = importlib.util.find_spec("pydantic")
+    if found is None or found.origin is None:
+        raise OSError("pydantic is not installed")
+    return Path(found.origin).with_name("version.py")
+
+
 def cached(
     name: Callable[[], str],
     compute: Callable[[], Any],

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import importlib.util
 from pathlib import Path
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -170,12 +169,8 @@ def document_schema() -> DocumentSchema:
     from . import cache
 
     def name() -> str:
-        # pydantic's version file is part of the key, read rather than imported: a cached run never imports pydantic.
-        found = importlib.util.find_spec("pydantic")
-        if found is None or found.origin is None:
-            raise OSError("pydantic is not installed")
         model = Path(__file__).resolve().parent.parent / "model"
-        return cache.digest("document-schema", [Path(found.origin).with_name("version.py"), *sorted(model.glob("*.py"))])
+        return cache.digest("document-schema", [cache.pydantic_version_file(), *sorted(model.glob("*.py"))])
 
     return DocumentSchema(cache.cached(name, _generate_schema, cache.encode_json, _decode_schema))
 

@@ -141,7 +141,7 @@ def _format_keys() -> tuple[str, ...]:
     return tuple(sorted(keys))
 
 
-# What the patterns of the format's keys require, in words rather than as the regular expression.
+# The requirements of the format's key patterns, in words rather than as regular expressions.
 _PATTERN_RULES = {
     "id": "an id is 2 to 8 upper-case letters or digits starting with a letter, then three digits, as ACME001",
     "name": "a name is lower-case letters and digits in words joined by single hyphens, as internal-registry-only",

@@ -408,20 +408,14 @@ def cli_layer(select: list[str] | None, ignore: list[str]) -> Layer:
 def _policy_entry_name(data: dict[str, Any]) -> str:
     """Return the cache entry name of a policy file's data, with the code that validates it.
 
-    The name comes from the data as read, not from the file's bytes: the repr tells a number from its text,
-    and a configuration file gets its apiVersion and kind added. It holds no path, because the specs
-    hold none either: the same file in another folder, such as a new CI workspace, reads the same entry.
+    The name comes from the data as read, not from the file's bytes: the repr distinguishes a number from
+    its text, and a configuration file gets its apiVersion and kind added. It contains no path, because the
+    specs contain none either: the same file in another folder, such as a new CI workspace, reads the same entry.
     """
-    import importlib.util
-
     from . import cache
 
-    # pydantic's version file is part of the key, read rather than imported, as for the document schema.
-    found = importlib.util.find_spec("pydantic")
-    if found is None or found.origin is None:
-        raise OSError("pydantic is not installed")
     here = FilePath(__file__)
-    sources = [FilePath(found.origin).with_name("version.py"), here.with_name("model.py"), here.with_name("spec.py"), here]
+    sources = [cache.pydantic_version_file(), here.with_name("model.py"), here.with_name("spec.py"), here]
     return cache.digest("policy-file", sources, repr(data).encode("utf-8", "surrogateescape"))
 
 
