@@ -244,6 +244,13 @@ def cold_starts(prodpolicy: list[str], peers: dict[str, str | None], small: Path
     return times
 
 
+def build(env: dict[str, str], cwd: Path) -> str:
+    """Return which build of prodpolicy the measured commands import: compiled with mypyc, or pure Python."""
+    code = "import prodpolicy.evaluation as module; print(module.__file__)"
+    completed = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True, cwd=cwd)
+    return "pure Python" if completed.stdout.strip().endswith(".py") else "compiled with mypyc"
+
+
 def import_seconds(env: dict[str, str], runs: int) -> float:
     code = "import time; started = time.perf_counter(); import prodpolicy; print(time.perf_counter() - started)"
     values = []
@@ -317,6 +324,7 @@ def main() -> None:
         compose_command = [*evaluate, *map(str, composes)]
         # The unmeasured run that fills the byte-code and policy caches.
         measure([*evaluate, str(small)], env, work)
+        description["prodpolicy build"] = build(env, work)
 
         print("timing the corpus runs", file=sys.stderr, flush=True)
         docker_rows = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from datetime import date
 import logging
 import os
 import time
@@ -52,6 +53,11 @@ class InputTask:
     text: bytes | None = None
     # Why the input could not be read before evaluation.
     error: InputError | None = None
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Built again through __init__: unpickling a frozen dataclass sets its fields one by one, which
+        # fails where this module is compiled (see docs/design.md, "Compiled build").
+        return (InputTask, (self.file, self.path, self.text, self.error))
 
 
 @dataclass(slots=True)
@@ -129,9 +135,13 @@ class EvaluatorSettings:
 
     kind: str | None = None
     options: NormalizeOptions | None = None
-    today: datetime.date = field(default_factory=datetime.date.today)
+    today: date = field(default_factory=datetime.date.today)
     # Time every rule on every document (prodpolicy eval --profile-rules).
     profile_rules: bool = False
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Sent to spawned workers; see InputTask.__reduce__.
+        return (EvaluatorSettings, (self.kind, self.options, self.today, self.profile_rules))
 
 
 class InputEvaluator:
@@ -222,9 +232,12 @@ def kept_source_lines(report: Report) -> dict[str, list[str]]:
     for finding in report.findings:
         if finding.line is not None:
             spans.setdefault(finding.file, []).append((finding.line, max(finding.end_line or finding.line, finding.line)))
-    for item in (*report.errors, *report.warnings):
-        if item.line is not None:
-            spans.setdefault(item.file, []).append((item.line, item.line))
+    for problem in report.errors:
+        if problem.line is not None:
+            spans.setdefault(problem.file, []).append((problem.line, problem.line))
+    for warning in report.warnings:
+        if warning.line is not None:
+            spans.setdefault(warning.file, []).append((warning.line, warning.line))
 
     needed: dict[str, list[str]] = {}
     for file, lines in report.sources.items():

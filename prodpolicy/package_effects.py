@@ -13,6 +13,7 @@ to the RUN instructions of each stage.
 from __future__ import annotations
 
 import re
+from re import Pattern
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,8 +33,8 @@ class CacheUse:
     group: str
     path: str
     actions: frozenset[str]
-    removal: re.Pattern[str]
-    mount: re.Pattern[str]
+    removal: Pattern[str]
+    mount: Pattern[str]
     clean_commands: tuple[tuple[str, ...], ...] = ()
     no_cache_options: frozenset[str] = frozenset()
     no_cache_variables: frozenset[str] = frozenset()

@@ -55,9 +55,8 @@ def _source(raw: str) -> str | None:
     return None
 
 
-def _by_location(raw: str) -> dict[str, Any] | None:
-    source = _source(raw)
-    return {"name": raw, "raw": raw, "source": source} if source else None
+def _by_location(raw: str, source: str) -> dict[str, Any]:
+    return {"name": raw, "raw": raw, "source": source}
 
 
 def _apt_package(raw: str) -> dict[str, Any]:
@@ -393,7 +392,10 @@ def _read_arguments(manager: Manager, words: list[str]) -> dict[str, Any]:
             index += 1
 
     action, packages = _action_and_packages(manager, positional)
-    parsed = [manager.parse_package(word) if not _source(word) else _by_location(word) for word in packages]
+    parsed: list[dict[str, Any]] = []
+    for word in packages:
+        source = _source(word)
+        parsed.append(_by_location(word, source) if source else manager.parse_package(word))
     if version is not None:
         for package in parsed:
             if "version" not in package:

@@ -369,7 +369,7 @@ def _presence_test() -> Callable[[str], bool]:
 
 
 _PRESENCE_TEST: Callable[[str], bool] | None = None
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _token_of(match: Any) -> TokenMatch | None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import tree_sitter
+from tree_sitter import Node
 import tree_sitter_bash
 
 from . import packages
@@ -83,14 +84,14 @@ class ScriptHeredoc:
 class _Found:
     """A simple command found in the tree, before it becomes a dict."""
 
-    node: tree_sitter.Node
+    node: Node
     depth: int
     operator: str | None
-    heredoc: tree_sitter.Node | None = None
+    heredoc: Node | None = None
     # True when the command's words hold command substitutions, which the walk lists itself.
     substituted: bool = False
     # The redirected statement whose file redirections apply to the command (see _redirected_statement).
-    redirected: tree_sitter.Node | None = None
+    redirected: Node | None = None
 
 
 @dataclass(slots=True)
@@ -406,7 +407,7 @@ def _tree_sitter_parse(
 
 
 def _reused_command(
-    node: tree_sitter.Node, operator: str | None, depth: int, redirected: tree_sitter.Node | None, text: _Source
+    node: Node, operator: str | None, depth: int, redirected: Node | None, text: _Source
 ) -> dict[str, Any]:
     """Build a command, or copy the one built before in this process from the same text.
 
@@ -472,7 +473,7 @@ def _offset_converter(script: str, source: bytes) -> Callable[[int], int]:
     return lambda offset: len(source[:offset].decode("utf-8", "surrogatepass"))
 
 
-def _walk(root: tree_sitter.Node, substitutions: bool, text: _Source) -> tuple[list[_Found], _Context]:
+def _walk(root: Node, substitutions: bool, text: _Source) -> tuple[list[_Found], _Context]:
     """Collect simple commands in source order, without recursion, so deep scripts cannot overflow.
 
     Each stack entry keeps the node whose children are being walked, so a command's parents are known
@@ -481,7 +482,7 @@ def _walk(root: tree_sitter.Node, substitutions: bool, text: _Source) -> tuple[l
     """
     found: list[_Found] = []
     top = _Context(0)
-    stack: list[tuple[Iterator[tree_sitter.Node], _Context, tree_sitter.Node | None]] = [(iter([root]), top, None)]
+    stack: list[tuple[Iterator[Node], _Context, Node | None]] = [(iter([root]), top, None)]
     while stack:
         children, context, _ = stack[-1]
         node = next(children, None)
@@ -514,11 +515,11 @@ def _walk(root: tree_sitter.Node, substitutions: bool, text: _Source) -> tuple[l
     return found, top
 
 
-def _substitutions(command: tree_sitter.Node, text: _Source) -> list[tree_sitter.Node]:
+def _substitutions(command: Node, text: _Source) -> list[Node]:
     """Find the command substitutions in a command's words, outermost first."""
     if not text.has_parenthesis_or_backquote(command):
         return []
-    result: list[tree_sitter.Node] = []
+    result: list[Node] = []
     pending = list(reversed(command.children))
     while pending:
         node = pending.pop()
@@ -529,7 +530,7 @@ def _substitutions(command: tree_sitter.Node, text: _Source) -> list[tree_sitter
     return result
 
 
-def _stdin_heredoc(parent: tree_sitter.Node | None) -> tree_sitter.Node | None:
+def _stdin_heredoc(parent: Node | None) -> Node | None:
     """Return the heredoc body of the redirected statement ``parent``, which its command reads as input."""
     if parent is None or parent.type != "redirected_statement":
         return None
@@ -541,7 +542,7 @@ def _stdin_heredoc(parent: tree_sitter.Node | None) -> tree_sitter.Node | None:
     return None
 
 
-def _error_rows(root: tree_sitter.Node) -> set[int]:
+def _error_rows(root: Node) -> set[int]:
     """Find the script lines that contain a syntax error or a missing token."""
     # TODO: tree-sitter-bash also reports errors for some valid shell, such as two heredocs opened on one
     # line inside a heredoc script. Those lines end up unparsed.
@@ -569,7 +570,7 @@ def _error_rows(root: tree_sitter.Node) -> set[int]:
 
 
 def _command(
-    node: tree_sitter.Node, operator: str | None, depth: int, redirected: tree_sitter.Node | None, text: _Source
+    node: Node, operator: str | None, depth: int, redirected: Node | None, text: _Source
 ) -> dict[str, Any]:
     if node.type != "command":
         return _declaration(node, operator, depth, text)
@@ -615,7 +616,7 @@ def _command(
     return command
 
 
-def _declaration(node: tree_sitter.Node, operator: str | None, depth: int, text: _Source) -> dict[str, Any]:
+def _declaration(node: Node, operator: str | None, depth: int, text: _Source) -> dict[str, Any]:
     """Describe ``export NAME=value``, ``declare``, ``local``, ``readonly`` or ``unset`` as an argv."""
     argv: list[str] = []
     last_end = -1
@@ -635,7 +636,7 @@ def _declaration(node: tree_sitter.Node, operator: str | None, depth: int, text:
     return command
 
 
-def _add_word(argv: list[str], word: str, node: tree_sitter.Node, last_end: int) -> int:
+def _add_word(argv: list[str], word: str, node: Node, last_end: int) -> int:
     """Add a word to argv, or join it to the last one when nothing separates them; return where it ends.
 
     tree-sitter-bash leaves a quoted string followed by an escape, as in
@@ -670,7 +671,7 @@ def _heredoc_owner(entries: list[_Entry], offset: int, script: str) -> _Entry | 
     A redirection may also come before the command name (``<<EOF sh``), so an
     opener that no command precedes belongs to the next one.
     """
-    owner = None
+    owner: _Entry | None = None
     for entry in entries:
         if entry.command.get("depth"):
             continue
@@ -734,8 +735,8 @@ def strip_prefix_programs(argv: list[str]) -> list[str]:
 
 
 def _redirected_statement(
-    node: tree_sitter.Node, stack: list[tuple[Iterator[tree_sitter.Node], _Context, tree_sitter.Node | None]]
-) -> tree_sitter.Node | None:
+    node: Node, stack: list[tuple[Iterator[Node], _Context, Node | None]]
+) -> Node | None:
     """Find the redirected statement whose redirections, written after a list or pipeline, apply to this command.
 
     tree-sitter-bash attaches ``a && b > /x`` to the whole list, while the
@@ -754,14 +755,14 @@ def _redirected_statement(
     return parent
 
 
-def _last_named_child(node: tree_sitter.Node) -> tree_sitter.Node | None:
+def _last_named_child(node: Node) -> Node | None:
     for child in reversed(node.children):
         if child.is_named:
             return child
     return None
 
 
-def _redirect(node: tree_sitter.Node, text: _Source) -> dict[str, str]:
+def _redirect(node: Node, text: _Source) -> dict[str, str]:
     operator = ""
     target = ""
     descriptor = ""
@@ -790,18 +791,18 @@ class _Source:
         self._source = source
         self._ascii = len(script) == len(source)
 
-    def of(self, node: tree_sitter.Node) -> str:
+    def of(self, node: Node) -> str:
         """Return the text of a node as written."""
         if self._ascii:
             return self._script[node.start_byte : node.end_byte]
         return self._source[node.start_byte : node.end_byte].decode("utf-8", "surrogatepass")
 
-    def has_parenthesis_or_backquote(self, node: tree_sitter.Node) -> bool:
+    def has_parenthesis_or_backquote(self, node: Node) -> bool:
         """Tell whether a node's text could hold a command or process substitution."""
         start, end = node.start_byte, node.end_byte
         return self._source.find(b"(", start, end) >= 0 or self._source.find(b"`", start, end) >= 0
 
-    def word(self, node: tree_sitter.Node) -> str:
+    def word(self, node: Node) -> str:
         """Return the value of a shell word: quotes removed, escapes resolved, expansions as written."""
         kind = node.type
         if kind == "word":

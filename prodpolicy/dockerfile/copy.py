@@ -103,9 +103,9 @@ def _read_flags(keyword: str, flags: list[dict[str, Any]], copy: dict[str, Any],
     if checksum is not None:
         copy["checksum"] = context.expand(checksum).value
     for name, key in (("keep-git-dir", "keep_git_dir"), ("unpack", "unpack")):
-        value = flag_is_true(flags, name)
-        if value is not None:
-            copy[key] = value
+        enabled = flag_is_true(flags, name)
+        if enabled is not None:
+            copy[key] = enabled
 
 
 def _source(keyword: str, raw_word: str, value: str, heredocs: dict[str, Any], copy: dict[str, Any]) -> dict[str, Any]:

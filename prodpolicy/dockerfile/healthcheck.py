@@ -58,7 +58,7 @@ def parse_healthcheck(
 
 
 def _read_flags(flags: list[dict[str, Any]], healthcheck: dict[str, Any]) -> str | None:
-    error = None
+    error: str | None = None
     for flag in flags:
         name, value = flag["name"], flag["value"] or ""
         key = name.replace("-", "_")

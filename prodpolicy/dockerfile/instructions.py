@@ -129,7 +129,7 @@ def _parse_name_values(raw: RawInstruction, context: Context, result: dict[str, 
         result["variables"] = [_variable(name, value, context.expand(value))]
         result["legacy_form"] = True
         return
-    variables = []
+    variables: list[dict[str, Any]] = []
     result["variables"] = variables
     for word in words:
         if "=" not in word:
@@ -173,7 +173,7 @@ def _parse_arg(raw: RawInstruction, context: Context, result: dict[str, Any]) ->
         raise InstructionError("ARG requires at least one argument")
     # Each ARG of one instruction can use the ones before it, unlike the names of one ENV.
     environment = dict(context.environment)
-    variables = []
+    variables: list[dict[str, Any]] = []
     result["variables"] = variables
     for word in words:
         name, equals, value = word.partition("=")
@@ -188,9 +188,9 @@ def _parse_arg(raw: RawInstruction, context: Context, result: dict[str, Any]) ->
 def _parse_run(raw: RawInstruction, context: Context, result: dict[str, Any]) -> None:
     flags = result["flags"]
     mounts = []
-    for value in flag_values(flags, "mount"):
+    for mount_text in flag_values(flags, "mount"):
         try:
-            mounts.append(parse_mount(value, context))
+            mounts.append(parse_mount(mount_text, context))
         except MountError as error:
             raise InstructionError(f"invalid --mount: {error}") from None
     if mounts:
@@ -273,7 +273,7 @@ def _parse_healthcheck(raw: RawInstruction, context: Context, result: dict[str, 
 
 
 def _parse_expose(raw: RawInstruction, context: Context, result: dict[str, Any]) -> None:
-    ports = []
+    ports: list[dict[str, Any]] = []
     result["ports"] = ports
     words = whitespace_words(raw.arguments_text)
     if not words:
@@ -392,8 +392,8 @@ def parse_instruction(raw: RawInstruction, context: Context) -> dict[str, Any]:
         parser(raw, context, result)
     except InstructionError as error:
         result["error"] = str(error)
-    except SubstitutionError as error:
-        result["error"] = f"invalid variable substitution: {error}"
+    except SubstitutionError as substitution_error:
+        result["error"] = f"invalid variable substitution: {substitution_error}"
     # Docker checks flags before arguments, so a flag error is the one it reports.
     if flag_error:
         result["error"] = flag_error

@@ -145,10 +145,10 @@ class _DirectiveScanner:
         if self.done:
             return
         match = _DIRECTIVE.match(text)
-        name = match.group(1).lower() if match else ""
-        if name not in DIRECTIVE_NAMES:
+        if match is None or match.group(1).lower() not in DIRECTIVE_NAMES:
             self.done = True
             return
+        name = match.group(1).lower()
         if any(directive.name == name for directive in self.found):
             self._error(line, f"the {name} parser directive is repeated; keep only the first")
             return

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import secrets
 from ..document import Document, Location, Path, Suppression
@@ -445,7 +445,7 @@ class _Redactor:
     ``v`` or ``app`` inside longer words would garble the rest of the document.
     """
 
-    SHORT = 8
+    SHORT: ClassVar[int] = 8
 
     def __init__(self, values: set[str]) -> None:
         self.long = frozenset(value for value in values if len(value) >= self.SHORT)

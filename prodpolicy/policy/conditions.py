@@ -234,8 +234,8 @@ class _Compiler:
             return path, None
         try:
             reached = self.schema.select(nodes, path.steps, "@")
-        except SchemaPathError as error:
-            raise ConditionError(f"field {text!r} cannot exist in a {self.kinds} document: {error}", location) from None
+        except SchemaPathError as unreachable:
+            raise ConditionError(f"field {text!r} cannot exist in a {self.kinds} document: {unreachable}", location) from None
         return path, reached
 
     def compile(self, condition: ConditionSpec, location: Location, nodes: SchemaNodes) -> Predicate:
@@ -495,7 +495,7 @@ class _Compiler:
                 parameter = _parameter_name(raw)
                 found = f", and parameter {parameter!r} is {bound!r}" if parameter else f", not {bound!r}"
                 raise ConditionError(f"{name} needs a whole number{found}", (*where, name), parameter)
-            checks.append(_BOUND_TESTS[name](bound))
+            checks.append(_bound_test(name, bound))
         # Most lengths and counts have one or two bounds: those skip the generator.
         if len(checks) == 1:
             return checks[0]
@@ -669,13 +669,17 @@ def _item_match(condition: ConditionSpec) -> tuple[str, str | None, Any] | None:
     return condition.field, item.field, item.operand
 
 
-_BOUND_TESTS: dict[str, Callable[[int], Callable[[int], bool]]] = {
-    "equals": lambda bound: lambda size: size == bound,
-    "gt": lambda bound: lambda size: size > bound,
-    "gte": lambda bound: lambda size: size >= bound,
-    "lt": lambda bound: lambda size: size < bound,
-    "lte": lambda bound: lambda size: size <= bound,
-}
+def _bound_test(name: str, bound: int) -> Callable[[int], bool]:
+    """Return the test of a size against one bound; each comparison is its own lambda to stay one call."""
+    if name == "equals":
+        return lambda size: size == bound
+    if name == "gt":
+        return lambda size: size > bound
+    if name == "gte":
+        return lambda size: size >= bound
+    if name == "lt":
+        return lambda size: size < bound
+    return lambda size: size <= bound
 
 
 def _all_of(predicates: list[Predicate]) -> Predicate:

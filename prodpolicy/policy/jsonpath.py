@@ -68,7 +68,7 @@ class CompiledPath:
         ids = self.prefix_ids
         # The longest prefix already walked, else the document root.
         start = 0
-        current = [((), data)]
+        current: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
         for length in range(len(steps), 0, -1):
             walked = found.get(ids[length - 1])
             if walked is not None:
@@ -265,7 +265,8 @@ def _flatten(node: Any, steps: list[Step], text: str) -> None:
             steps.append(("name", tuple(node.fields)))
         return
     if isinstance(node, ast.Index):
-        indices = getattr(node, "indices", None) or (node.index,)
+        # Older jsonpath-ng releases keep one index in `index`, newer ones a tuple in `indices`.
+        indices = getattr(node, "indices", None) or (node.index,)  # type: ignore[attr-defined]
         steps.append(("index", tuple(indices)))
         return
     if isinstance(node, ast.Slice):

@@ -393,11 +393,11 @@ def non_capturing(pattern: str) -> str | None:
             index += 2
             continue
         if char == "[":
-            end = _class_end(pattern, index)
-            if end is None:
+            class_end = _class_end(pattern, index)
+            if class_end is None:
                 return None
-            output.append(pattern[index:end])
-            index = end
+            output.append(pattern[index:class_end])
+            index = class_end
             continue
         if char == "(":
             if pattern.startswith("(?P<", index) or pattern.startswith("(?<", index):

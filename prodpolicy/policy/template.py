@@ -32,7 +32,7 @@ class Template:
     parts: tuple[str | _Field, ...]
 
     def render(self, node: Any) -> str:
-        return "".join([part if type(part) is str else part.render(node) for part in self.parts])
+        return "".join([part if isinstance(part, str) else part.render(node) for part in self.parts])
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,8 @@ def secret_tokens(
     at_lines: list[tuple[int, str]] = []
     if tokens:
         starts = [0]
-        for line in source.lines:
-            starts.append(starts[-1] + len(line) + 1)
+        for text_line in source.lines:
+            starts.append(starts[-1] + len(text_line) + 1)
         at_lines = [(bisect.bisect_right(starts, token.start), token.kind) for token in tokens]
     seen = {token.value for token in tokens}
     for line, token in command_tokens(document):

@@ -111,7 +111,7 @@ def _stage_facts(stage: dict[str, Any], state: ChainState, locations: dict[Path,
 
 def _labels(stage: dict[str, Any], locations: dict[Path, Location]) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
-    previous_keyword = None
+    previous_keyword: str | None = None
     for instruction in stage["instructions"]:
         keyword = instruction["keyword"]
         if keyword == "LABEL" and not instruction.get("error"):
@@ -189,7 +189,7 @@ def _track_copied_files(copy: dict[str, Any], state: ChainState) -> None:
     names = [posixpath.basename(source["path"].rstrip("/")) for source in copy["sources"]]
     if destination.rstrip("/") in ("", "/etc") or destination == "/etc/passwd" or "passwd" in names:
         state.passwd_copied = True
-    in_shell_folder = folder in ("", *(_SHELL_FOLDERS)) or folder.startswith(tuple(f"{path}/" for path in _SHELL_FOLDERS))
+    in_shell_folder = (folder == "" or folder in _SHELL_FOLDERS) or folder.startswith(tuple(f"{path}/" for path in _SHELL_FOLDERS))
     if destination.rstrip("/") == "" or (in_shell_folder and _SHELL_PROGRAMS.intersection(names + [posixpath.basename(destination)])):
         state.shell_copied = True
     if destination.rstrip("/") in _SHELL_FOLDERS:
@@ -256,7 +256,7 @@ def _chmod_after(instruction: dict[str, Any], following: dict[str, Any] | None, 
     targets = _copied_paths(copy, instruction.get("facts", {}).get("workdir"))
     if not targets:
         return
-    mode = None
+    mode: str | None = None
     for command in commands:
         words = [word for word in command["argv"][1:] if not word.startswith("-")]
         if len(words) < 2:

@@ -180,7 +180,7 @@ def _trailing_whitespace(lines: list[str], heredoc_lines: set[int]) -> list[dict
 
 def _blank_line_runs(lines: list[str], heredoc_lines: set[int]) -> list[dict[str, Any]]:
     runs = []
-    start = None
+    start: int | None = None
     for number, text in enumerate([*lines, "end"], start=1):
         blank = not text.strip() and number not in heredoc_lines and number <= len(lines)
         if blank and start is None:
@@ -330,7 +330,7 @@ def _invalid_json_array(raw: RawInstruction) -> bool:
 def _run_script_facts(instruction: dict[str, Any]) -> None:
     chained: list[int] = []
     unsorted: list[str] = []
-    previous_line = None
+    previous_line: int | None = None
     for command in instruction.get("commands") or []:
         if command.get("depth"):
             continue
@@ -351,7 +351,7 @@ def _run_script_facts(instruction: dict[str, Any]) -> None:
 
 def _indentation(instructions: list[dict[str, Any]], lines: list[str]) -> None:
     """Mark instructions of a stage indented differently from the first one after FROM."""
-    expected = None
+    expected: str | None = None
     for instruction in instructions[1:]:
         text = lines[instruction["line"] - 1]
         indent = text[: len(text) - len(text.lstrip(" \t"))]
