@@ -161,6 +161,10 @@ def _raise_invalid_json(source: Source) -> None:
         raise InvalidInput(
             InputError(source.file, f"invalid JSON: {error.msg[:1].lower()}{error.msg[1:]} here; fix the syntax", line=error.lineno, column=error.colno)
         ) from None
+    except ValueError:
+        # A number of more digits than Python converts: the syntax is valid, and the caller reports JSON of no
+        # known kind.
+        return
 
 
 def _redacted_error(error: InputError) -> InputError:
@@ -187,8 +191,8 @@ def _looks_like_dockerfile(data: bytes) -> str | None:
 
 SNIFFERS.append(_looks_like_dockerfile)
 
-# A top-level services: key, the one key every compose file has.
-_COMPOSE_SERVICES = re.compile(rb"^services:[ \t]*(?:#.*)?\r?$", re.MULTILINE)
+# A top-level services: key, the one key every compose file has, as a block or as a flow mapping ({}).
+_COMPOSE_SERVICES = re.compile(rb"^services:[ \t]*(?:\{.*|#.*)?\r?$", re.MULTILINE)
 
 
 def _looks_like_compose(data: bytes) -> str | None:

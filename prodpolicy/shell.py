@@ -56,8 +56,9 @@ _STATEMENTS = frozenset(
 # tree-sitter-bash 0.25.1 now and then crashes the process (a segmentation fault) on code points from about
 # U+58000 up, as in "[{" followed by U+C14CC (found by parsing such a script in a loop). Planes 4 to 16 have
 # no assigned letters, only unassigned points, tag characters and private use. Their characters are given to
-# the parser as U+FFFD, and commands show U+FFFD too.
-_UNSAFE_FOR_PARSER = re.compile("[\U00040000-\U0010ffff]")
+# the parser as U+FFFD, and commands show U+FFFD too. Lone surrogates (from an image's JSON) are replaced for the
+# parser as well: it may cut their three bytes apart, and the pieces cannot be decoded.
+_UNSAFE_FOR_PARSER = re.compile(r"[\ud800-\udfff\U00040000-\U0010ffff]")
 _NON_POSIX = {"powershell": "powershell", "pwsh": "powershell", "cmd": "cmd"}
 _OPERATOR_TEXT = re.compile(r"&&|\|\||[;|&]")
 

@@ -65,6 +65,16 @@ def test_copy_rejects_remote_sources(source, message):
     assert [(error.line, error.message) for error in document.errors] == [(2, message)]
 
 
+@pytest.mark.parametrize("source", ["http://[x", "https://[::1/a.tar.gz", "git://[fe80::1/repo"])
+def test_url_with_unclosed_bracket_is_an_error(source):
+    document = dockerfile(f"FROM alpine:3.20\nADD {source} /dst/\nRUN true\n")
+
+    assert [(error.line, error.message) for error in document.errors] == [
+        (2, f"invalid URL {source!r}: Invalid IPv6 URL; correct the address (an IPv6 host goes in brackets, as http://[::1]/)")
+    ]
+    assert document.data["stages"][0]["instructions"][2]["keyword"] == "RUN"
+
+
 def test_heredoc_sources():
     document = syntax_case("34-heredoc-forms.Dockerfile")
     copy = document.data["stages"][0]["instructions"][5]["copy"]

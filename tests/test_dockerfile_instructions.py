@@ -37,6 +37,7 @@ def test_from_platform_name_and_lines():
         ("FROM --arch=arm64 alpine", "unknown flag --arch for FROM; FROM takes --platform"),
         ("FROM ${EMPTY}", "the base image '${EMPTY}' expands to an empty name"),
         ("FROM ${", "invalid variable substitution"),
+        ("FROM --platform=${ alpine", "invalid variable substitution: bad substitution"),
     ],
 )
 def test_from_errors(line, message):
@@ -284,3 +285,11 @@ def test_unknown_instruction_kept_with_error():
     unknown = document.data["stages"][0]["instructions"][1]
     assert (unknown["keyword"], unknown["arguments"], unknown["error"]) == ("FOO", ["bar"], "unknown instruction FOO")
     assert document.data["errors"] == [{"line": 2, "message": "unknown instruction FOO"}]
+
+
+def test_continuation_with_nothing_after_is_named():
+    document = dockerfile("FROM alpine:3.20\n\\\nRUN true\n  \\  \n")
+
+    assert [(error.line, error.message) for error in document.errors] == [
+        (4, "a line continuation with no instruction after it; remove the escape character or write the instruction")
+    ]

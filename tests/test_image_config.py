@@ -425,3 +425,22 @@ def test_odd_field_values_never_crash(config, history, rootfs):
     for document in image(text):
         assert document.to_model().kind == "image"
         list(iter_findings(document, POLICY))
+
+
+def test_lone_surrogate_in_shell_script_is_read():
+    # JSON may escape half of a surrogate pair: the script is still parsed, and its commands keep the character.
+    [document] = image('{"Os": "linux", "Config": {"Cmd": ["sh", "-c", "echo \\udfff; npm run dev"]}}')
+
+    commands = document.data["runtimes"][0]["execution"]["commands"]
+    assert [command["text"] for command in commands] == ["sh -c echo \udfff; npm run dev", "echo \udfff", "npm run dev"]
+    assert document.errors == []
+
+
+def test_json_with_a_huge_number_is_not_guessed(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text('{"Os": "linux", "Config": {"Retries": 1' + "0" * 5000 + "}}", encoding="utf-8")
+
+    with pytest.raises(InvalidInput) as caught:
+        normalize(path)
+
+    assert caught.value.error.message.startswith("a JSON file that is none of the known kinds:")

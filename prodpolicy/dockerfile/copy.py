@@ -51,6 +51,7 @@ def parse_copy(raw: RawInstruction, context: Context, flags: list[dict[str, Any]
 
     heredocs = {heredoc.name: heredoc for heredoc in raw.heredocs}
     for raw_word, word in zip(raw_words[:-1], words[:-1]):
+        error = error or _url_problem(word.value)
         source = _source(keyword, raw_word, word.value, heredocs, copy)
         copy["sources"].append(source)
         if keyword == "COPY" and source["kind"] in ("url", "git"):
@@ -127,6 +128,17 @@ def _source(keyword: str, raw_word: str, value: str, heredocs: dict[str, Any], c
     return source
 
 
+def _url_problem(value: str) -> str | None:
+    """Return why a source written as a URL cannot be one (``http://[x``: an IPv6 host without its bracket)."""
+    if _SCHEME.match(value) is None:
+        return None
+    try:
+        urlsplit(value)
+    except ValueError as error:
+        return f"invalid URL {value!r}: {error}; correct the address (an IPv6 host goes in brackets, as http://[::1]/)"
+    return None
+
+
 def git_source(value: str) -> dict[str, Any] | None:
     """Describe a git source (with its ref when one is given), or return None for anything else."""
     if value.startswith(("./", "../", "github.com/")):
@@ -138,7 +150,11 @@ def git_source(value: str) -> dict[str, Any] | None:
         _, _, fragment = value.partition("#")
         return _with_ref({"path": value, "kind": "git"}, fragment, "")
     scheme = scheme_match.group(0)[:-3].lower()
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        # parse_copy reports the URL as invalid (_url_problem).
+        return None
     if scheme in ("http", "https"):
         if not parts.path.endswith(".git"):
             return None

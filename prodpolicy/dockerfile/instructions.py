@@ -142,16 +142,17 @@ def _parse_name_values(raw: RawInstruction, context: Context, result: dict[str, 
 
 def _parse_from(raw: RawInstruction, context: Context, result: dict[str, Any]) -> None:
     words = whitespace_words(raw.arguments_text)
+    # A FROM that cannot be read is still a stage, of an unknown image, so its image is set before
+    # anything that may raise: the --platform value, then the image's own variables.
+    written = words[0] if words else ""
+    result["image"] = image_reference(written, Expanded(written, True), {})
     platform = flag_value(result["flags"], "platform")
     if platform is not None:
         expanded_platform = context.expand(platform)
         # $BUILDPLATFORM and similar are only known at build time: keep them as written.
         result["platform"] = platform if expanded_platform.unknown else expanded_platform.value
     if not words:
-        result["image"] = image_reference("", Expanded("", True), {})
         raise InstructionError("FROM requires an image: write FROM image[:tag] [AS name]")
-    # An image that cannot be expanded is still a stage: keep it as unknown and report the error.
-    result["image"] = image_reference(words[0], Expanded(words[0], True), {})
     expanded = context.expand(words[0])
     result["image"] = image_reference(words[0], expanded, context.stage_names)
     if len(words) == 3 and words[1].lower() == "as":
@@ -384,7 +385,12 @@ def parse_instruction(raw: RawInstruction, context: Context) -> dict[str, Any]:
         return result
     parser = _PARSERS.get(raw.keyword)
     if parser is None:
-        result["error"] = f"unknown instruction {raw.keyword_as_written}"
+        written = raw.keyword_as_written.strip()
+        if written:
+            result["error"] = f"unknown instruction {written}"
+        else:
+            # A line continuation that nothing follows, such as a last line of spaces and a backslash.
+            result["error"] = "a line continuation with no instruction after it; remove the escape character or write the instruction"
         return result
 
     flag_error = None if _flags_ignored(raw) else check_flags(raw.keyword, result["flags"])

@@ -391,7 +391,9 @@ class _Compiler:
             for value in values(node):
                 if isinstance(value, list) and any(_same(item, expected) for item in value):
                     return True
-                if isinstance(value, dict) and expected in value:
+                # The keys of a document's mappings are strings: any other operand is in none of them, and a
+                # list or a mapping could not even be looked up.
+                if isinstance(value, dict) and isinstance(expected, str) and expected in value:
                     return True
                 if isinstance(value, str) and isinstance(expected, str) and expected in value:
                     return True
