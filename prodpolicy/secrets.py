@@ -29,6 +29,7 @@ import functools
 import itertools
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -276,6 +277,9 @@ def name_words(name: str) -> list[str]:
 @functools.lru_cache(maxsize=4096)
 def is_credential_name(name: str) -> bool:
     """Return True when a variable name says its value is a credential."""
+    if not name.isascii():
+        # Full-width and other compatibility letters (ＰＡＳＳＷＯＲＤ) read as the ASCII word they look like.
+        name = unicodedata.normalize("NFKC", name)
     words = name_words(name)
     if not words or name.upper() in _NOT_SECRET_NAMES:
         return False

@@ -351,3 +351,20 @@ def test_custom_rule_help_links(tmp_path):
     assert "helpUri" not in rules["ORG001"]
     assert rules["ORG002"]["helpUri"] == "https://wiki.example.com/containers/ORG002"
     assert sarif_problems(log) == []
+
+
+def test_long_region_has_no_snippet(tmp_path, monkeypatch, bundled):
+    packages = " ".join(f"package{number}" for number in range(500))
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f"FROM ubuntu:24.04\nCOPY .env /app/.env\nRUN apt-get install -y {packages}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    log = sarif_log(evaluate_paths(["Dockerfile"], bundled), bundled)
+
+    regions = {
+        (result["ruleId"], result["locations"][0]["physicalLocation"]["region"]["startLine"]): result["locations"][0]["physicalLocation"]["region"]
+        for result in log["runs"][0]["results"]
+    }
+    assert regions[("SC101", 2)]["snippet"] == {"text": "COPY .env /app/.env\n"}
+    assert regions[("DF204", 3)] == {"startLine": 3, "endLine": 3, "startColumn": 1}
+    assert sarif_problems(log) == []

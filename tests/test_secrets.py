@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from prodpolicy.api import normalize
 from prodpolicy.secrets import (
     _ANY_TOKEN,
     _token_present,
@@ -37,6 +38,10 @@ from prodpolicy.secrets import (
         ("GPG_KEY", False),
         ("PWD", False),
         ("KEY", False),
+        ("ＰＡＳＳＷＯＲＤ", True),
+        ("DB_ＴＯＫＥＮ", True),
+        ("ＰＡＳＳＷＯＲＤ_ＦＩＬＥ", False),
+        ("ÉCOLE_PASSWORD", True),
     ],
 )
 def test_credential_names(name, expected):
@@ -356,3 +361,13 @@ def test_command_output_is_no_literal_secret() -> None:
 def test_credential_references_not_masked(text):
     assert not scan_tokens(text)
     assert redact_text(text) == text
+
+
+def test_full_width_name_value_is_masked(tmp_path):
+    path = tmp_path / "Dockerfile"
+    path.write_text("FROM alpine:3.20\nENV ＰＡＳＳＷＯＲＤ=unicodepassword123\n", encoding="utf-8")
+
+    [document] = normalize(path)
+
+    assert document.data["stages"][0]["instructions"][1]["variables"][0]["value"] == "unic****"
+    assert "unicodepassword123" not in "\n".join(document.lines)

@@ -25,6 +25,9 @@ from .messages import full_message
 from .rule_docs import rule_markdown, rule_text
 from .rule_index import RuleSource, rules_applied, rules_by_id
 
+# A region of up to this many characters gets a snippet; a longer one gets none (see _snippet).
+MAX_SNIPPET_CHARACTERS = 4096
+
 if TYPE_CHECKING:
     from ..policy.load import CompiledRule
 
@@ -154,9 +157,13 @@ def _location(file: str, line: int | None, end_line: int | None, column: int | N
 
 
 def _snippet(lines: list[str] | None, line: int, end_line: int) -> str | None:
+    """Return the text of a finding's lines, or None when there are none or they are too long to repeat."""
     if not lines or line > len(lines):
         return None
-    return "\n".join(lines[line - 1 : min(end_line, len(lines))]) + "\n"
+    text = "\n".join(lines[line - 1 : min(end_line, len(lines))]) + "\n"
+    # Every finding of a long RUN would repeat it: 6,000 findings on one line of 60 KB make a log of hundreds of
+    # megabytes. A snippet is optional in SARIF, and a cut one would misquote the file.
+    return text if len(text) <= MAX_SNIPPET_CHARACTERS else None
 
 
 def _invocation(report: Report) -> dict[str, Any]:
