@@ -327,17 +327,22 @@ class Builder:
         tag = node.tag
         if tag.startswith("!") and not tag.startswith("!!"):
             if tag not in self.allowed_tags:
-                raise YAMLError(f"unsupported tag {tag}", node.start_mark.line + 1, node.start_mark.column + 1)
+                raise self._unsupported_tag(tag, node)
             self.tags[path] = tag
         if isinstance(node, yaml.ScalarNode):
             if self.styles_for and self._wants_style(path):
                 self.styles[path] = SCALAR_STYLES.get(node.style, "plain")
             return self._scalar(node)
         if tag not in (_SEQ, _MAP) and tag not in self.allowed_tags:
-            raise YAMLError(f"unsupported tag {tag}", node.start_mark.line + 1, node.start_mark.column + 1)
+            raise self._unsupported_tag(tag, node)
         if isinstance(node, yaml.SequenceNode):
             return self._sequence(node, path, depth)
         return self._mapping(node, path, depth)
+
+    def _unsupported_tag(self, tag: str, node: yaml.Node) -> YAMLError:
+        also = f" and {', '.join(sorted(self.allowed_tags))}" if self.allowed_tags else ""
+        message = f"unsupported tag {tag}; remove it: only YAML's standard tags{also} are read"
+        return YAMLError(message, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def _sequence(self, node: yaml.SequenceNode, path: Path, depth: int) -> list[Any]:
         return [self.build(item, (*path, index), position(item), depth + 1) for index, item in enumerate(node.value)]
@@ -366,7 +371,7 @@ class Builder:
         if tag == _STR or tag in self.allowed_tags:
             return value
         if tag not in _STANDARD_SCALARS:
-            raise YAMLError(f"unsupported tag {tag}", node.start_mark.line + 1, node.start_mark.column + 1)
+            raise self._unsupported_tag(tag, node)
         if tag.endswith(":null"):
             return None
         if tag.endswith(":bool"):

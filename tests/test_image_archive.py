@@ -539,6 +539,14 @@ def test_truncated_at_a_member_boundary_is_an_error():
     )
 
 
+def test_damaged_first_header_names_the_tar_reason():
+    damaged = bytearray(archive(legacy_docker_save([(API_CONFIG, ["registry.example.internal/team/api:3.1.0"], APP_LAYERS)])))
+    # The checksum field of the first header, made unreadable.
+    damaged[148:156] = b"zzzzzzzz"
+
+    assert _error(bytes(damaged)) == "not a readable tar archive (invalid header); pass a docker save or OCI layout archive"
+
+
 def test_truncated_gzip_stream_is_an_error():
     complete = gzip.compress(archive(legacy_docker_save([(API_CONFIG, ["registry.example.internal/team/api:3.1.0"], APP_LAYERS)])))
     assert "truncated" in _error(complete[: len(complete) - 40])

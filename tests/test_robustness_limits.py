@@ -298,9 +298,37 @@ def test_binary_non_utf8_and_empty_files(tmp_path, monkeypatch, capsys):
 def test_compose_include_cycle_stops(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "compose.yaml").write_text("include:\n  - compose.yaml\nservices:\n  web:\n    image: nginx:1.25\n", encoding="utf-8")
+
     _, report = errors_of(capsys, "compose.yaml")
-    assert report["errors"][0]["message"] == "include nests deeper than 20 files; is there a cycle?"
-    assert report["errors"][0]["line"] == 2
+
+    assert [(error["file"], error["line"], error["message"]) for error in report["errors"]] == [
+        ("compose.yaml", 2, "include cycle: compose.yaml includes compose.yaml; remove one of these includes")
+    ]
+
+
+def test_compose_two_file_cycle_reported_once(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "compose.yaml").write_text("include:\n  - b.yaml\nservices:\n  web:\n    image: nginx:1.25\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("include:\n  - compose.yaml\nservices:\n  db:\n    image: postgres:16\n", encoding="utf-8")
+
+    _, report = errors_of(capsys, "compose.yaml")
+
+    assert [(error["file"], error["line"], error["message"]) for error in report["errors"]] == [
+        ("b.yaml", 2, "include cycle: compose.yaml includes b.yaml includes compose.yaml; remove one of these includes")
+    ]
+
+
+def test_compose_include_depth_limit(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    for number in range(25):
+        (tmp_path / f"level{number}.yaml").write_text(f"include:\n  - level{number + 1}.yaml\nservices:\n  s{number}:\n    image: nginx:1.25\n", encoding="utf-8")
+    (tmp_path / "level25.yaml").write_text("services:\n  last:\n    image: nginx:1.25\n", encoding="utf-8")
+
+    _, report = errors_of(capsys, "level0.yaml")
+
+    assert [(error["file"], error["line"], error["message"]) for error in report["errors"]] == [
+        ("level20.yaml", 2, "include nests deeper than 20 files; flatten the includes")
+    ]
 
 
 def test_archive_json_member_size_limit(tmp_path, monkeypatch, capsys):

@@ -94,7 +94,7 @@ def load_project(
     project.loaded.update((compose_file.file, compose_file) for compose_file in files)
     loader = _FileLoader(project)
     for compose_file in files:
-        data = loader.prepare(compose_file, variables.lookup, 0)
+        data = loader.prepare(compose_file, variables.lookup, ())
         merge_project(project.model, data)
     project.profiles = active_profiles(profiles, variables.values)
     return project
@@ -123,13 +123,15 @@ class _FileLoader:
 
         return recorded
 
-    def prepare(self, compose_file: ComposeFile, lookup: Lookup, depth: int) -> Mapping:
+    def prepare(self, compose_file: ComposeFile, lookup: Lookup, including: tuple[str, ...]) -> Mapping:
+        """Interpolate a file and apply its includes and extends; ``including`` lists the files that include it, outermost first."""
         data = compose_file.data
+        chain = (*including, os.path.abspath(os.path.join(compose_file.directory, os.path.basename(compose_file.file))))
         problems: list[Problem] = []
         interpolate_tree(data, self.recording(lookup), problems)
         for problem in problems:
             self.report(problem.message, problem.origin)
-        apply_include(data, compose_file.directory, self._include_loader(lookup, depth), self.report, self.project.anchors)
+        apply_include(data, compose_file.directory, self._include_loader(lookup, chain), self.report, self.project.anchors)
         services = data.get("services")
         if isinstance(services, Mapping):
             resolver = ExtendsResolver(self._services_of(lookup), self.report)
@@ -153,10 +155,16 @@ class _FileLoader:
 
         return services
 
-    def _include_loader(self, lookup: Lookup, depth: int):  # type: ignore[no-untyped-def]
+    def _include_loader(self, lookup: Lookup, chain: tuple[str, ...]):  # type: ignore[no-untyped-def]
         def load(paths: list[str], origin: Origin | None, env_files: list[str]) -> Mapping | None:
-            if depth >= MAX_INCLUDE_DEPTH:
-                self.report(f"include nests deeper than {MAX_INCLUDE_DEPTH} files; is there a cycle?", origin)
+            for path in paths:
+                if os.path.abspath(path) in chain:
+                    # Reported once, where the cycle closes, rather than at every level down to the depth limit.
+                    names = [self.project.display_name(file) for file in (*chain[chain.index(os.path.abspath(path)) :], path)]
+                    self.report(f"include cycle: {' includes '.join(names)}; remove one of these includes", origin)
+                    return None
+            if len(chain) > MAX_INCLUDE_DEPTH:
+                self.report(f"include nests deeper than {MAX_INCLUDE_DEPTH} files; flatten the includes", origin)
                 return None
             included_lookup = self._included_lookup(lookup, env_files, origin)
             merged: Mapping | None = None
@@ -164,7 +172,7 @@ class _FileLoader:
                 loaded = self._read(path, origin)
                 if loaded is None:
                     return None
-                data = self.prepare(loaded, included_lookup, depth + 1)
+                data = self.prepare(loaded, included_lookup, chain)
                 merged = data if merged is None else merge_project(merged, data)
             return merged
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import lzma
 import posixpath
+import re
 import tarfile
 import zlib
 from typing import BinaryIO
@@ -33,6 +34,7 @@ MAX_MEMBERS = DEFAULT_LIMITS.max_archive_members
 # Links followed one after another before the chain counts as a loop.
 MAX_LINK_HOPS = 16
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_TAR_METHOD_ERROR = re.compile(r"method tar: \w+\(['\"](.*?)['\"]\)")
 # The exceptions tarfile and the decompressors raise for a damaged or truncated archive.
 READ_ERRORS = (tarfile.TarError, EOFError, OSError, zlib.error, lzma.LZMAError)
 
@@ -53,6 +55,16 @@ def safe_name(name: str) -> str | None:
     return "/".join(part for part in name.split("/") if part not in ("", "."))
 
 
+def _tar_reason(error: BaseException) -> str:
+    """Return why tarfile could not open an archive, without the list of every compression it tried."""
+    text = str(error)
+    # tarfile.open(mode="r:*") joins the error of each method it tried: the tar method's is the one that counts.
+    found = _TAR_METHOD_ERROR.search(text)
+    if found:
+        return found.group(1)
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 class TarStore:
     """The members of one tar archive, indexed by name after a safety check of every header."""
 
@@ -69,7 +81,7 @@ class TarStore:
         try:
             self.tar = tarfile.open(fileobj=handle, mode="r:*")
         except READ_ERRORS as error:
-            raise ArchiveError(f"not a readable tar archive ({error}); pass a docker save or OCI layout archive") from None
+            raise ArchiveError(f"not a readable tar archive ({_tar_reason(error)}); pass a docker save or OCI layout archive") from None
         self.members: dict[str, tarfile.TarInfo] = {}
         self.limits = current_limits()
         self._total_bytes = 0
