@@ -126,7 +126,8 @@ class _FileLoader:
     def prepare(self, compose_file: ComposeFile, lookup: Lookup, including: tuple[str, ...]) -> Mapping:
         """Interpolate a file and apply its includes and extends; ``including`` lists the files that include it, outermost first."""
         data = compose_file.data
-        chain = (*including, os.path.abspath(os.path.join(compose_file.directory, os.path.basename(compose_file.file))))
+        # compose_file.file may be written relative to another folder; its directory is absolute.
+        chain = (*including, os.path.join(compose_file.directory, os.path.basename(compose_file.file)))
         problems: list[Problem] = []
         interpolate_tree(data, self.recording(lookup), problems)
         for problem in problems:
@@ -158,9 +159,10 @@ class _FileLoader:
     def _include_loader(self, lookup: Lookup, chain: tuple[str, ...]):  # type: ignore[no-untyped-def]
         def load(paths: list[str], origin: Origin | None, env_files: list[str]) -> Mapping | None:
             for path in paths:
-                if os.path.abspath(path) in chain:
+                target = os.path.abspath(path)
+                if target in chain:
                     # Reported once, where the cycle closes, rather than at every level down to the depth limit.
-                    names = [self.project.display_name(file) for file in (*chain[chain.index(os.path.abspath(path)) :], path)]
+                    names = [self.project.display_name(file) for file in (*chain[chain.index(target) :], path)]
                     self.report(f"include cycle: {' includes '.join(names)}; remove one of these includes", origin)
                     return None
             if len(chain) > MAX_INCLUDE_DEPTH:

@@ -189,7 +189,7 @@ def _track_copied_files(copy: dict[str, Any], state: ChainState) -> None:
     names = [posixpath.basename(source["path"].rstrip("/")) for source in copy["sources"]]
     if destination.rstrip("/") in ("", "/etc") or destination == "/etc/passwd" or "passwd" in names:
         state.passwd_copied = True
-    in_shell_folder = (folder == "" or folder in _SHELL_FOLDERS) or folder.startswith(tuple(f"{path}/" for path in _SHELL_FOLDERS))
+    in_shell_folder = folder == "" or folder in _SHELL_FOLDERS or folder.startswith(tuple(f"{path}/" for path in _SHELL_FOLDERS))
     if destination.rstrip("/") == "" or (in_shell_folder and _SHELL_PROGRAMS.intersection(names + [posixpath.basename(destination)])):
         state.shell_copied = True
     if destination.rstrip("/") in _SHELL_FOLDERS:
