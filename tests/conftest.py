@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,28 @@ from prodpolicy.policy.load import Policy, load_policy
 _CACHE_DIR = "PRODPOLICY_CACHE_DIR"
 
 
+PACKAGE = Path(__file__).resolve().parent.parent / "prodpolicy"
+
+
+def stale_extensions(package: Path = PACKAGE) -> list[str]:
+    """List the sources that a C extension of the compiled build beside them is older than."""
+    stale = []
+    for extension in package.rglob("*.so"):
+        source = extension.with_name(extension.name.split(".", 1)[0] + ".py")
+        if source.is_file() and source.stat().st_mtime > extension.stat().st_mtime:
+            stale.append(str(source.relative_to(package.parent)))
+    return sorted(stale)
+
+
 def pytest_configure(config):
+    # Python imports an extension before the .py beside it, so a compiled build left in the tree would run
+    # instead of the sources just edited (docs/design.md, "Compiled build").
+    stale = stale_extensions()
+    if stale:
+        raise pytest.UsageError(
+            f"the compiled build in this tree is older than {', '.join(stale[:3])}{' and others' if len(stale) > 3 else ''}: "
+            "delete it with find prodpolicy -name '*.so' -delete, or build it again"
+        )
     # The tests must not write to the user's cache folder: each run caches the compiled policy in its own.
     if _CACHE_DIR not in os.environ:
         config._prodpolicy_cache = tempfile.mkdtemp(prefix="prodpolicy-test-cache-")

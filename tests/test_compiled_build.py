@@ -1,4 +1,5 @@
-"""The compiled build (docs/design.md, "Compiled build"): its module list, and what must cross process boundaries.
+"""The compiled build (docs/design.md, "Compiled build"): its module list, what must cross process boundaries,
+and the check that stops the tests when the extensions in the tree are older than their sources.
 
 The CI runs the whole suite on both builds; these tests catch what would
 otherwise only show there, or not at all.
@@ -7,6 +8,7 @@ otherwise only show there, or not at all.
 from __future__ import annotations
 
 import datetime
+import os
 import pickle
 import tomllib
 from pathlib import Path
@@ -14,6 +16,8 @@ from pathlib import Path
 from prodpolicy.batch import EvaluatorSettings, InputTask
 from prodpolicy.errors import InputError
 from prodpolicy.kinds import NormalizeOptions
+
+from .conftest import stale_extensions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,3 +59,19 @@ def test_evaluator_settings_travel_to_a_spawned_worker():
 
     assert copied == settings
     assert copied.today == datetime.date(2026, 12, 5)
+
+
+def test_stale_extension_is_found(tmp_path):
+    package = tmp_path / "prodpolicy"
+    (package / "policy").mkdir(parents=True)
+    for name in ("shell", "policy/conditions"):
+        (package / f"{name}.cpython-311-x86_64-linux-gnu.so").write_bytes(b"")
+    (package / "shell.py").write_text("# edited after the build\n", encoding="utf-8")
+    (package / "policy" / "conditions.py").write_text("# built from this\n", encoding="utf-8")
+    built = 1_700_000_000
+    os.utime(package / "shell.cpython-311-x86_64-linux-gnu.so", (built, built))
+    os.utime(package / "shell.py", (built + 60, built + 60))
+    os.utime(package / "policy" / "conditions.cpython-311-x86_64-linux-gnu.so", (built + 60, built + 60))
+    os.utime(package / "policy" / "conditions.py", (built, built))
+
+    assert stale_extensions(package) == ["prodpolicy/shell.py"]
