@@ -140,7 +140,7 @@ class EvaluatorSettings:
     profile_rules: bool = False
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        # Sent to spawned workers; see InputTask.__reduce__.
+        # Sent to spawned workers, and rebuilt through __init__ for the reason InputTask.__reduce__ gives.
         return (EvaluatorSettings, (self.kind, self.options, self.today, self.profile_rules))
 
 

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "prodpolicy"
 
 
 def stale_extensions(package: Path = PACKAGE) -> list[str]:
-    """List the sources that a C extension of the compiled build beside them is older than."""
+    """Return the sources that are newer than the compiled extension beside them."""
     stale = []
     for extension in package.rglob("*.so"):
         source = extension.with_name(extension.name.split(".", 1)[0] + ".py")
@@ -32,8 +32,9 @@ def pytest_configure(config):
     # instead of the sources just edited (docs/design.md, "Compiled build").
     stale = stale_extensions()
     if stale:
+        names = ", ".join(stale[:3]) + (" and others" if len(stale) > 3 else "")
         raise pytest.UsageError(
-            f"the compiled build in this tree is older than {', '.join(stale[:3])}{' and others' if len(stale) > 3 else ''}: "
+            f"the compiled build in this tree is out of date (older than {names}): "
             "delete it with find prodpolicy -name '*.so' -delete, or build it again"
         )
     # The tests must not write to the user's cache folder: each run caches the compiled policy in its own.

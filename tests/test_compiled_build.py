@@ -1,8 +1,8 @@
-"""The compiled build (docs/design.md, "Compiled build"): its module list, what must cross process boundaries,
-and the check that stops the tests when the extensions in the tree are older than their sources.
+"""The compiled build (docs/design.md, "Compiled build"): its module list, the objects sent to workers, and
+the check that stops the tests when the extensions in the tree are older than their sources.
 
-The CI runs the whole suite on both builds; these tests catch what would
-otherwise only show there, or not at all.
+The CI runs the whole suite on both builds. These tests catch what would
+otherwise show only there, or not at all.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def test_every_compiled_module_exists():
     assert missing == []
 
 
-def test_compiled_modules_are_the_hot_ones():
+def test_compiled_modules_include_hot_paths():
     modules = _compiled_modules()
 
     assert "prodpolicy/evaluation.py" in modules
@@ -43,7 +43,7 @@ def test_compiled_modules_are_the_hot_ones():
     assert not [path for path in modules if path.endswith("__init__.py")]
 
 
-def test_input_task_travels_to_a_worker():
+def test_input_task_pickles():
     task = InputTask("stdin", path="/tmp/copy", text=b"FROM alpine\n", error=InputError("stdin", "unreadable", line=2))
 
     copied = pickle.loads(pickle.dumps(task))
@@ -52,7 +52,7 @@ def test_input_task_travels_to_a_worker():
     assert copied.error.line == 2
 
 
-def test_evaluator_settings_travel_to_a_spawned_worker():
+def test_evaluator_settings_pickle():
     settings = EvaluatorSettings(kind="dockerfile", options=NormalizeOptions(), today=datetime.date(2026, 12, 5), profile_rules=True)
 
     copied = pickle.loads(pickle.dumps(settings))
@@ -61,7 +61,7 @@ def test_evaluator_settings_travel_to_a_spawned_worker():
     assert copied.today == datetime.date(2026, 12, 5)
 
 
-def test_stale_extension_is_found(tmp_path):
+def test_stale_extension_found(tmp_path):
     package = tmp_path / "prodpolicy"
     (package / "policy").mkdir(parents=True)
     for name in ("shell", "policy/conditions"):

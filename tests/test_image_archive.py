@@ -539,7 +539,7 @@ def test_truncated_at_a_member_boundary_is_an_error():
     )
 
 
-def test_damaged_first_header_names_the_tar_reason():
+def test_damaged_header_names_tar_reason():
     damaged = bytearray(archive(legacy_docker_save([(API_CONFIG, ["registry.example.internal/team/api:3.1.0"], APP_LAYERS)])))
     # The checksum field of the first header, made unreadable.
     damaged[148:156] = b"zzzzzzzz"

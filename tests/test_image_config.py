@@ -427,7 +427,7 @@ def test_odd_field_values_never_crash(config, history, rootfs):
         list(iter_findings(document, POLICY))
 
 
-def test_lone_surrogate_in_shell_script_is_read():
+def test_surrogate_in_shell_script_read():
     # JSON may escape half of a surrogate pair: the script is still parsed, and its commands keep the character.
     [document] = image('{"Os": "linux", "Config": {"Cmd": ["sh", "-c", "echo \\udfff; npm run dev"]}}')
 
@@ -436,7 +436,7 @@ def test_lone_surrogate_in_shell_script_is_read():
     assert document.errors == []
 
 
-def test_json_with_a_huge_number_is_not_guessed(tmp_path):
+def test_huge_number_json_not_guessed(tmp_path):
     path = tmp_path / "config.json"
     path.write_text('{"Os": "linux", "Config": {"Retries": 1' + "0" * 5000 + "}}", encoding="utf-8")
 

@@ -1,4 +1,4 @@
-"""Files named on the command line whose names tell nothing: their kind is read from their content."""
+"""Files named on the command line whose names do not give their kind: the kind is read from their content."""
 
 from __future__ import annotations
 

@@ -124,9 +124,12 @@ class _FileLoader:
         return recorded
 
     def prepare(self, compose_file: ComposeFile, lookup: Lookup, including: tuple[str, ...]) -> Mapping:
-        """Interpolate a file and apply its includes and extends; ``including`` lists the files that include it, outermost first."""
+        """Interpolate a file, then apply its includes and extends.
+
+        ``including`` lists the files that include this one, outermost first.
+        """
         data = compose_file.data
-        # compose_file.file may be written relative to another folder; its directory is absolute.
+        # compose_file.file may be relative to another folder, so the path is built from its absolute directory.
         chain = (*including, os.path.join(compose_file.directory, os.path.basename(compose_file.file)))
         problems: list[Problem] = []
         interpolate_tree(data, self.recording(lookup), problems)

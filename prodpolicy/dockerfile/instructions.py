@@ -142,8 +142,8 @@ def _parse_name_values(raw: RawInstruction, context: Context, result: dict[str, 
 
 def _parse_from(raw: RawInstruction, context: Context, result: dict[str, Any]) -> None:
     words = whitespace_words(raw.arguments_text)
-    # A FROM that cannot be read is still a stage, of an unknown image, so its image is set before
-    # anything that may raise: the --platform value, then the image's own variables.
+    # A FROM that cannot be read is still a stage with an unknown image. The image is set first, because
+    # expanding the --platform value or the image's own variables may raise.
     written = words[0] if words else ""
     result["image"] = image_reference(written, Expanded(written, True), {})
     platform = flag_value(result["flags"], "platform")

@@ -58,7 +58,8 @@ def safe_name(name: str) -> str | None:
 def _tar_reason(error: BaseException) -> str:
     """Return why tarfile could not open an archive, without the list of every compression it tried."""
     text = str(error)
-    # tarfile.open(mode="r:*") joins the error of each method it tried: the tar method's is the one that counts.
+    # tarfile.open(mode="r:*") joins the errors of every method it tried, and the tar method's error is the
+    # one that applies.
     found = _TAR_METHOD_ERROR.search(text)
     if found:
         return found.group(1)

@@ -391,8 +391,8 @@ class _Compiler:
             for value in values(node):
                 if isinstance(value, list) and any(_same(item, expected) for item in value):
                     return True
-                # The keys of a document's mappings are strings: any other operand is in none of them, and a
-                # list or a mapping could not even be looked up.
+                # The keys of a document's mappings are strings, so any other operand matches no key. A list or
+                # a mapping operand cannot even be looked up.
                 if isinstance(value, dict) and isinstance(expected, str) and expected in value:
                     return True
                 if isinstance(value, str) and isinstance(expected, str) and expected in value:
@@ -672,7 +672,7 @@ def _item_match(condition: ConditionSpec) -> tuple[str, str | None, Any] | None:
 
 
 def _bound_test(name: str, bound: int) -> Callable[[int], bool]:
-    """Return the test of a size against one bound; each comparison is its own lambda to stay one call."""
+    """Return the test of a size against one bound, as one lambda per comparison so that a test is a single call."""
     if name == "equals":
         return lambda size: size == bound
     if name == "gt":
