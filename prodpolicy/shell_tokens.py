@@ -48,6 +48,14 @@ class SimpleCommand:
     start: int
     end: int
 
+    # Written out for the compiled build (see shell._Entry).
+    def __init__(self, argv: list[str], assignments: list[dict[str, str]], operator: str | None, start: int, end: int) -> None:
+        self.argv = argv
+        self.assignments = assignments
+        self.operator = operator
+        self.start = start
+        self.end = end
+
 
 @dataclass(slots=True)
 class _Word:
@@ -56,6 +64,13 @@ class _Word:
     end: int
     # The word as written, to tell an assignment (NAME=...) from a quoted "NAME=...".
     raw: str
+
+    # Written out for the compiled build (see shell._Entry).
+    def __init__(self, text: str, start: int, end: int, raw: str) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.raw = raw
 
 
 def split_simple_script(script: str) -> list[SimpleCommand] | None:

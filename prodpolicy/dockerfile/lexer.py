@@ -101,6 +101,39 @@ class RawInstruction:
     # (offset in ``original``, physical line) where each joined physical line starts.
     segments: list[tuple[int, int]] = field(default_factory=list)
 
+    # Written out for the compiled build, as shell._Entry explains.
+    def __init__(
+        self,
+        keyword: str,
+        keyword_as_written: str,
+        flags: list[str],
+        arguments_text: str,
+        start_line: int,
+        end_line: int,
+        original: str,
+        heredocs: list[Heredoc] | None = None,
+        comments: list[tuple[int, str]] | None = None,
+        inner: RawInstruction | None = None,
+        json_form: bool = False,
+        json_arguments: list[str] | None = None,
+        json_error: str | None = None,
+        segments: list[tuple[int, int]] | None = None,
+    ) -> None:
+        self.keyword = keyword
+        self.keyword_as_written = keyword_as_written
+        self.flags = flags
+        self.arguments_text = arguments_text
+        self.start_line = start_line
+        self.end_line = end_line
+        self.original = original
+        self.heredocs = [] if heredocs is None else heredocs
+        self.comments = [] if comments is None else comments
+        self.inner = inner
+        self.json_form = json_form
+        self.json_arguments = json_arguments
+        self.json_error = json_error
+        self.segments = [] if segments is None else segments
+
     @property
     def arguments_offset(self) -> int:
         """The offset of ``arguments_text`` in ``original``: both end at the same character."""

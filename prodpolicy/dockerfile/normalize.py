@@ -72,6 +72,8 @@ class _Builder:
         self.target = target
         self.escape = lexed.escape
         self.locations: dict[Path, Location] = {}
+        # The location of each single line, shared: a long RUN has a command on every line, and a Location is frozen.
+        self.line_locations: dict[int, Location] = {}
         self.errors: list[InputError] = []
         self.warnings: list[dict[str, Any]] = [
             {"line": warning.line, "message": warning.message} for warning in lexed.warnings
@@ -193,11 +195,16 @@ class _Builder:
 
     def record(self, instruction: dict[str, Any], path: Path, location: Location) -> None:
         """Record an instruction's location, commands, errors and warnings."""
-        self.locations[path] = location
+        locations = self.locations
+        locations[path] = location
+        line_locations = self.line_locations
         for number, command in enumerate(instruction.get("commands") or []):
             line = command.get("line")
             if line is not None:
-                self.locations[(*path, "commands", number)] = Location(line, line)
+                line_location = line_locations.get(line)
+                if line_location is None:
+                    line_location = line_locations[line] = Location(line, line)
+                locations[(*path, "commands", number)] = line_location
         for number, heredoc in enumerate(instruction.get("heredocs") or []):
             self.locations[(*path, "heredocs", number)] = Location(heredoc["line"], heredoc["end_line"])
         for warning in instruction.get("warnings") or []:

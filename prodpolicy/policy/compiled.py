@@ -111,6 +111,10 @@ class Policy:
     layers: tuple[str, ...] = ()
     _by_kind: Mapping[str, tuple[CompiledRule, ...]] = field(default_factory=lambda: EMPTY, repr=False, compare=False)
     _by_key: Mapping[str, CompiledRule] = field(default_factory=lambda: EMPTY, repr=False, compare=False)
+    _enabled: tuple[CompiledRule, ...] = field(default=(), repr=False, compare=False)
+    _enabled_by_id: MappingProxyType[str, CompiledRule] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         by_kind = {
@@ -122,6 +126,13 @@ class Policy:
             by_key[rule.name] = rule
         object.__setattr__(self, "_by_kind", MappingProxyType(by_kind))
         object.__setattr__(self, "_by_key", MappingProxyType(by_key))
+        # Every input's evaluation lists these rules in its report: computed once rather than per input.
+        enabled = tuple(rule for rule in self.rules if rule.enabled)
+        object.__setattr__(self, "_enabled", enabled)
+        enabled_by_id: dict[str, CompiledRule] = {}
+        for rule in enabled:
+            enabled_by_id.setdefault(rule.id, rule)
+        object.__setattr__(self, "_enabled_by_id", MappingProxyType(enabled_by_id))
 
     def rules_for(self, kind: str) -> tuple[CompiledRule, ...]:
         """Return the enabled rules that apply to an input kind."""
@@ -133,4 +144,9 @@ class Policy:
 
     @property
     def enabled_rules(self) -> tuple[CompiledRule, ...]:
-        return tuple(rule for rule in self.rules if rule.enabled)
+        return self._enabled
+
+    @property
+    def enabled_by_id(self) -> MappingProxyType[str, CompiledRule]:
+        """The enabled rules by id, the first one of each id."""
+        return self._enabled_by_id
