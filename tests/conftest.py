@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from prodpolicy.policy import cache
 from prodpolicy.policy.load import Policy, load_policy
 
 _CACHE_DIR = "PRODPOLICY_CACHE_DIR"
@@ -53,6 +54,14 @@ def pytest_unconfigure(config):
 # The rules that the report format tests pin findings of. The tests are about the formats, so
 # rules added to the bundled set later must not change what they expect.
 FORMAT_RULES = ("DF101", "DF102", "RT101", "RT201", "RT301", "RT302", "SC101", "SC102")
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A policy cache folder of this test's own, not yet created, with the cache turned on."""
+    monkeypatch.setenv(cache.CACHE_DIR_ENVIRONMENT, str(tmp_path / "cache"))
+    monkeypatch.delenv(cache.NO_CACHE_ENVIRONMENT, raising=False)
+    return tmp_path / "cache"
 
 
 @pytest.fixture(scope="session")

@@ -18,13 +18,6 @@ from prodpolicy.policy.read import Reader
 from prodpolicy.policy.spec import BoundsSpec, ConditionSpec, RuleSpec, condition_spec, rule_from_plain, rule_to_plain
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(cache.CACHE_DIR_ENVIRONMENT, str(tmp_path / "cache"))
-    monkeypatch.delenv(cache.NO_CACHE_ENVIRONMENT, raising=False)
-    return tmp_path / "cache"
-
-
 def test_digest_follows_content(tmp_path: Path) -> None:
     source = tmp_path / "rule.yaml"
     source.write_text("id: A\n", encoding="utf-8")
@@ -35,7 +28,7 @@ def test_digest_follows_content(tmp_path: Path) -> None:
     assert first.startswith("rules-")
 
 
-def test_cached_computes_once(folder: Path) -> None:
+def test_cached_computes_once(cache_folder: Path) -> None:
     calls: list[int] = []
 
     def compute() -> dict[str, int]:
@@ -46,28 +39,28 @@ def test_cached_computes_once(folder: Path) -> None:
     second = cache.cached(lambda: "kind-aaaa", compute, cache.encode_json, cache.decode_json)
     assert first == second == {"value": 42}
     assert len(calls) == 1
-    assert [path.name for path in folder.iterdir()] == ["kind-aaaa"]
+    assert [path.name for path in cache_folder.iterdir()] == ["kind-aaaa"]
 
 
-def test_new_entry_removes_older(folder: Path) -> None:
+def test_new_entry_removes_older(cache_folder: Path) -> None:
     first, second, other = "kind-" + "a" * 32, "kind-" + "b" * 32, "other-" + "c" * 32
     cache.cached(lambda: first, lambda: 1, cache.encode_json, cache.decode_json)
     cache.cached(lambda: other, lambda: 3, cache.encode_json, cache.decode_json)
     cache.cached(lambda: second, lambda: 2, cache.encode_json, cache.decode_json)
-    assert sorted(path.name for path in folder.iterdir()) == [second, other]
+    assert sorted(path.name for path in cache_folder.iterdir()) == [second, other]
 
 
-def test_unreadable_entry_computed_again(folder: Path) -> None:
-    folder.mkdir()
-    (folder / "kind-aaaa").write_bytes(b"not json")
+def test_unreadable_entry_computed_again(cache_folder: Path) -> None:
+    cache_folder.mkdir()
+    (cache_folder / "kind-aaaa").write_bytes(b"not json")
     value = cache.cached(lambda: "kind-aaaa", lambda: [1, 2], cache.encode_json, cache.decode_json)
     assert value == [1, 2]
-    assert (folder / "kind-aaaa").read_bytes().endswith(b"[1,2]")
+    assert (cache_folder / "kind-aaaa").read_bytes().endswith(b"[1,2]")
 
 
-def test_entry_changed_after_writing_computed_again(folder: Path) -> None:
+def test_entry_changed_after_writing_computed_again(cache_folder: Path) -> None:
     cache.cached(lambda: "kind-aaaa", lambda: {"a": 1}, cache.encode_json, cache.decode_json)
-    entry = folder / "kind-aaaa"
+    entry = cache_folder / "kind-aaaa"
     written = entry.read_bytes()
     # Valid JSON of another value, behind the header and digest of the first one.
     entry.write_bytes(written.replace(b'{"a":1}', b'{"a":2}'))
@@ -77,12 +70,12 @@ def test_entry_changed_after_writing_computed_again(folder: Path) -> None:
     assert entry.read_bytes().endswith(b'{"a":3}')
 
 
-def test_misshapen_schema_entry_computed_again(folder: Path) -> None:
+def test_misshapen_schema_entry_computed_again(cache_folder: Path) -> None:
     from prodpolicy.policy import docschema
 
     docschema.document_schema.cache_clear()
     expected = docschema.document_schema().kinds
-    [written] = folder.glob("document-schema-*")
+    [written] = cache_folder.glob("document-schema-*")
     for bad in (b"null", b"[]", b"{}"):
         written.write_bytes(cache._sealed(bad))
         docschema.document_schema.cache_clear()
@@ -98,14 +91,14 @@ def test_no_cache_variable_values(value: str, on: bool, monkeypatch: pytest.Monk
     assert cache.enabled() is on
 
 
-def test_disabled_cache_writes_nothing(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disabled_cache_writes_nothing(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cache.NO_CACHE_ENVIRONMENT, "1")
     assert not cache.enabled()
     assert cache.cached(lambda: "kind-aaaa", lambda: 7, cache.encode_json, cache.decode_json) == 7
-    assert not folder.exists()
+    assert not cache_folder.exists()
 
 
-def test_bundled_rules_marshal_round_trip(folder: Path) -> None:
+def test_bundled_rules_marshal_round_trip(cache_folder: Path) -> None:
     from prodpolicy.policy.load import load_policy
 
     written = load_policy()
@@ -113,17 +106,17 @@ def test_bundled_rules_marshal_round_trip(folder: Path) -> None:
     assert [rule.id for rule in read.rules] == [rule.id for rule in written.rules]
     assert [rule.line for rule in read.rules] == [rule.line for rule in written.rules]
     # The document schema is cached too, unless an earlier test already built it in this process.
-    kinds = sorted(path.name.split("-")[0] for path in folder.iterdir())
+    kinds = sorted(path.name.split("-")[0] for path in cache_folder.iterdir())
     assert kinds in (["bundled"], ["bundled", "document"])
 
 
 
-def test_cached_bundled_rules_equal_validated(folder: Path) -> None:
+def test_cached_bundled_rules_equal_validated(cache_folder: Path) -> None:
     validated = _bundled_rules()
     cached = _bundled_rules()
 
     assert [rule.id for rule in validated][:3] == ["CP101", "CP102", "CP103"]
-    assert len(list(folder.glob("bundled-rules-*"))) == 1
+    assert len(list(cache_folder.glob("bundled-rules-*"))) == 1
     assert cached == validated
 
 
@@ -170,9 +163,9 @@ def _bundled_rules() -> list[RuleSpec]:
 
 
 @pytest.mark.parametrize("entry", [[], [(1, 2)], [((), {"id": "X"})], {"rules": 1}, "text"])
-def test_misshapen_bundled_entry_is_computed_again(folder: Path, entry: object) -> None:
+def test_misshapen_bundled_entry_is_computed_again(cache_folder: Path, entry: object) -> None:
     validated = _bundled_rules()
-    [written] = folder.glob("bundled-rules-*")
+    [written] = cache_folder.glob("bundled-rules-*")
     # Sealed with a correct digest, so only the check of the entry's shape can reject it.
     written.write_bytes(cache._sealed(marshal.dumps(entry)))
 
@@ -191,13 +184,13 @@ def test_no_cache_in_policy_commands(command: list[str], tmp_path: Path) -> None
     assert not (tmp_path / "cache").exists()
 
 
-def test_new_entry_removes_older_names(folder: Path) -> None:
-    folder.mkdir()
-    (folder / "document-schema-pydantic-2.14.4-9a24cc704ceb93c954711b3560a0094b").write_bytes(b"{}")
-    (folder / "document-schema-notes.txt").write_bytes(b"kept")
-    (folder / "bundled-rules-aaaa").write_bytes(b"kept")
+def test_new_entry_removes_older_names(cache_folder: Path) -> None:
+    cache_folder.mkdir()
+    (cache_folder / "document-schema-pydantic-2.14.4-9a24cc704ceb93c954711b3560a0094b").write_bytes(b"{}")
+    (cache_folder / "document-schema-notes.txt").write_bytes(b"kept")
+    (cache_folder / "bundled-rules-aaaa").write_bytes(b"kept")
 
     cache.cached(lambda: "document-schema-" + "b" * 32, lambda: {"$defs": {}}, cache.encode_json, cache.decode_json)
 
-    names = sorted(path.name for path in folder.iterdir())
+    names = sorted(path.name for path in cache_folder.iterdir())
     assert names == ["bundled-rules-aaaa", "document-schema-" + "b" * 32, "document-schema-notes.txt"]

@@ -68,13 +68,6 @@ CMD ["node", "dist/server.js"]
 """
 
 
-@pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv(cache.CACHE_DIR_ENVIRONMENT, str(tmp_path / "cache"))
-    monkeypatch.delenv(cache.NO_CACHE_ENVIRONMENT, raising=False)
-    return tmp_path / "cache"
-
-
 def _project(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / ".prodpolicy.yaml").write_text(CONFIG, encoding="utf-8")
@@ -90,13 +83,13 @@ def _config_layer(config: Path) -> Layer:
     return reader.layers[-1]
 
 
-def test_cached_config_equals_validated(folder: Path, tmp_path: Path) -> None:
+def test_cached_config_equals_validated(cache_folder: Path, tmp_path: Path) -> None:
     config = _project(tmp_path / "service") / ".prodpolicy.yaml"
 
     validated = _config_layer(config)
     cached = _config_layer(config)
 
-    assert len(list(folder.glob("policy-file-*"))) == 1
+    assert len(list(cache_folder.glob("policy-file-*"))) == 1
     assert validated.file == cached.file == str(config)
     assert cached.policy == validated.policy
     assert [definition.rule for definition in cached.rules] == [definition.rule for definition in validated.rules]
@@ -160,7 +153,7 @@ def test_cached_run_skips_pydantic(tmp_path: Path) -> None:
     ]
 
 
-def test_invalid_policy_file_is_not_cached(folder: Path, tmp_path: Path) -> None:
+def test_invalid_policy_file_is_not_cached(cache_folder: Path, tmp_path: Path) -> None:
     config = tmp_path / ".prodpolicy.yaml"
     config.write_text("overrides:\n  - rules: [DF101]\n    severity: urgent\n", encoding="utf-8")
 
@@ -171,31 +164,31 @@ def test_invalid_policy_file_is_not_cached(folder: Path, tmp_path: Path) -> None
         assert problem.line == 3
         assert "overrides.0.severity" in problem.message
 
-    assert not list(folder.glob("policy-file-*"))
+    assert not list(cache_folder.glob("policy-file-*"))
 
 
-def test_two_folders_share_entry(folder: Path, tmp_path: Path) -> None:
+def test_two_folders_share_entry(cache_folder: Path, tmp_path: Path) -> None:
     first = _config_layer(_project(tmp_path / "build-1") / ".prodpolicy.yaml")
     second = _config_layer(_project(tmp_path / "build-2") / ".prodpolicy.yaml")
 
-    assert len(list(folder.glob("policy-file-*"))) == 1
+    assert len(list(cache_folder.glob("policy-file-*"))) == 1
     assert first.policy == second.policy
     assert first.file != second.file
 
 
-def test_changed_file_new_entry(folder: Path, tmp_path: Path) -> None:
+def test_changed_file_new_entry(cache_folder: Path, tmp_path: Path) -> None:
     config = _project(tmp_path / "service") / ".prodpolicy.yaml"
     _config_layer(config)
     config.write_text(CONFIG.replace("severity: high\n  - rules: [DF101", "severity: critical\n  - rules: [DF101"), encoding="utf-8")
 
     changed = _config_layer(config)
 
-    assert len(list(folder.glob("policy-file-*"))) == 2
+    assert len(list(cache_folder.glob("policy-file-*"))) == 2
     assert changed.policy is not None
     assert changed.policy.overrides[0].severity == "critical"
 
 
-def test_least_recent_entries_removed(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_least_recent_entries_removed(cache_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "POLICY_FILE_ENTRIES", 2)
     configs = []
     for name in ("api", "worker", "batch"):
@@ -204,9 +197,9 @@ def test_least_recent_entries_removed(folder: Path, tmp_path: Path, monkeypatch:
         config.write_text(f"ignore: [DF605]\nexceptions:\n  - rule: DF101\n    target: {{service: {name}}}\n    reason: r\n", encoding="utf-8")
         configs.append(config)
     _config_layer(configs[0])
-    [api_entry] = folder.glob("policy-file-*")
+    [api_entry] = cache_folder.glob("policy-file-*")
     _config_layer(configs[1])
-    [worker_entry] = set(folder.glob("policy-file-*")) - {api_entry}
+    [worker_entry] = set(cache_folder.glob("policy-file-*")) - {api_entry}
     # Both entries dated back, the api's further; then the api's is used again, which makes it the newer.
     for entry, age in ((api_entry, 200), (worker_entry, 100)):
         os.utime(entry, (entry.stat().st_atime - age, entry.stat().st_mtime - age))
@@ -214,17 +207,17 @@ def test_least_recent_entries_removed(folder: Path, tmp_path: Path, monkeypatch:
 
     _config_layer(configs[2])
 
-    remaining = set(folder.glob("policy-file-*"))
+    remaining = set(cache_folder.glob("policy-file-*"))
     assert len(remaining) == 2
     assert api_entry in remaining
     assert worker_entry not in remaining
 
 
 @pytest.mark.parametrize("entry", [[], ({"extends": ()}, ()), ({}, [{"id": "X"}]), "text", (None, None)])
-def test_misshapen_entry_computed_again(folder: Path, tmp_path: Path, entry: object) -> None:
+def test_misshapen_entry_computed_again(cache_folder: Path, tmp_path: Path, entry: object) -> None:
     config = _project(tmp_path / "service") / ".prodpolicy.yaml"
     validated = _config_layer(config)
-    [written] = folder.glob("policy-file-*")
+    [written] = cache_folder.glob("policy-file-*")
     # Sealed with a correct digest, so only the check of the entry's shape can reject it.
     written.write_bytes(cache._sealed(marshal.dumps(entry)))
 
@@ -232,7 +225,7 @@ def test_misshapen_entry_computed_again(folder: Path, tmp_path: Path, entry: obj
     assert written.read_bytes() != cache._sealed(marshal.dumps(entry))
 
 
-def test_number_and_text_distinct(folder: Path, tmp_path: Path) -> None:
+def test_number_and_text_distinct(cache_folder: Path, tmp_path: Path) -> None:
     # owner: '7' is valid and owner: 7 is not. The entry name comes from the data as read, whose repr distinguishes
     # the number from the text, so the entry of the valid file never answers for the invalid one.
     config = _project(tmp_path / "service") / ".prodpolicy.yaml"
