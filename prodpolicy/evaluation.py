@@ -266,8 +266,8 @@ class Evaluation:
         self._recorded[id(policy)] = policy
         rules = self.report.rules
         if not rules:
-            # The usual case: each input is evaluated on its own, with one policy. Updating from a dict rather
-            # than from the read-only view copies the table whole instead of key by key, ten times faster.
+            # The usual case: each input is evaluated on its own, with one policy. Updating from a dict copies the
+            # table whole, about ten times faster than key by key from the read-only view.
             rules.update(policy.enabled_by_id.copy())
             return
         for rule in policy.enabled_rules:

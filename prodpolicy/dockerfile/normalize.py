@@ -72,7 +72,7 @@ class _Builder:
         self.target = target
         self.escape = lexed.escape
         self.locations: dict[Path, Location] = {}
-        # The location of each single line, shared: a long RUN has a command on every line, and a Location is frozen.
+        # One Location per line, shared by the commands on it: a long RUN has a command on almost every line.
         self.line_locations: dict[int, Location] = {}
         self.errors: list[InputError] = []
         self.warnings: list[dict[str, Any]] = [
@@ -206,7 +206,7 @@ class _Builder:
                     line_location = line_locations[line] = Location(line, line)
                 locations[(*path, "commands", number)] = line_location
         for number, heredoc in enumerate(instruction.get("heredocs") or []):
-            self.locations[(*path, "heredocs", number)] = Location(heredoc["line"], heredoc["end_line"])
+            locations[(*path, "heredocs", number)] = Location(heredoc["line"], heredoc["end_line"])
         for warning in instruction.get("warnings") or []:
             self.warnings.append({"line": location.line, "message": warning})
         message = instruction.get("error")
